@@ -1,0 +1,38 @@
+"""Bolt: a Django REST framework served by Granian, built from plugins on a slim kernel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bolt.api import BoltAPI, Router
+from bolt.hookspecs import hookimpl
+from bolt.middleware import Middleware
+from bolt.request import Request
+
+__all__ = [
+    "APIView",
+    "BoltAPI",
+    "Middleware",
+    "ModelViewSet",
+    "ReadOnlyModelViewSet",
+    "Request",
+    "Router",
+    "ViewSet",
+    "action",
+    "hookimpl",
+]
+__version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    # Class-based views live in plugins; import them on first use so the kernel stays
+    # independent of them.
+    if name in ("APIView", "ViewSet", "ModelViewSet", "ReadOnlyModelViewSet"):
+        from bolt import views
+
+        return getattr(views, name)
+    if name == "action":
+        from bolt_plugins.viewsets import action
+
+        return action
+    raise AttributeError(f"module 'bolt' has no attribute {name!r}")

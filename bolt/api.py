@@ -1,0 +1,331 @@
+"""``BoltAPI``: the route registry, its decorators, compilation, and the ASGI entry point."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from bolt._django import ensure_django
+from bolt.compile import compile_route, fold_middleware
+from bolt.conf import get_settings
+from bolt.exceptions import HTTPException, ImproperlyConfigured
+from bolt.plugins import BoltPluginManager
+from bolt.request import Request
+from bolt.responses import JSONResponse, Response
+from bolt.route import Route
+from bolt.routing import PathRouter, normalize
+
+__all__ = ["BoltAPI", "Router"]
+
+log = logging.getLogger("bolt")
+F = TypeVar("F", bound=Callable[..., Any])
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+
+
+def _join(prefix: str, path: str) -> str:
+    if not prefix:
+        return path
+    return normalize(prefix.rstrip("/") + "/" + path.lstrip("/"))
+
+
+class PathEntry:
+    """Everything registered at one path: method → route, and the ``Allow`` header."""
+
+    __slots__ = ("allow", "methods")
+
+    def __init__(self, methods: dict[str, Route]) -> None:
+        self.methods = methods
+        self.allow = ", ".join(sorted({*methods, "OPTIONS"}))
+
+
+class _Registrar:
+    """The decorator surface shared by ``BoltAPI`` and ``Router``."""
+
+    prefix: str
+
+    def _register(self, obj: Any, path: str, options: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def route(self, path: str, methods: list[str], **options: Any) -> Callable[[F], F]:
+        """Register a handler for several methods at ``path``."""
+        bad = [m for m in methods if m.upper() not in HTTP_METHODS]
+        if bad:
+            raise ImproperlyConfigured(f"Unknown HTTP method(s) {bad} for {path!r}")
+
+        def decorate(func: F) -> F:
+            self._register(
+                func,
+                path,
+                {**options, "kind": "route", "methods": [m.upper() for m in methods]},
+            )
+            return func
+
+        return decorate
+
+    def get(self, path: str, **options: Any) -> Callable[[F], F]:
+        """``GET path``. Options: ``status_code``, ``response_model``, ``name``, ``tags``,
+        ``summary``, ``description``, ``include_in_schema`` and plugin options such as
+        ``auth``, ``guards``."""
+        return self.route(path, ["GET"], **options)
+
+    def post(self, path: str, **options: Any) -> Callable[[F], F]:
+        return self.route(path, ["POST"], **options)
+
+    def put(self, path: str, **options: Any) -> Callable[[F], F]:
+        return self.route(path, ["PUT"], **options)
+
+    def patch(self, path: str, **options: Any) -> Callable[[F], F]:
+        return self.route(path, ["PATCH"], **options)
+
+    def delete(self, path: str, **options: Any) -> Callable[[F], F]:
+        return self.route(path, ["DELETE"], **options)
+
+    def head(self, path: str, **options: Any) -> Callable[[F], F]:
+        return self.route(path, ["HEAD"], **options)
+
+    def options(self, path: str, **options: Any) -> Callable[[F], F]:
+        return self.route(path, ["OPTIONS"], **options)
+
+    def view(self, path: str, view: Any = None, **options: Any) -> Any:
+        """Register a class-based view (``APIView``/``ViewSet`` HTTP-method handlers)."""
+        return self._class_registration(path, view, "view", options)
+
+    def viewset(self, path: str, viewset: Any = None, **options: Any) -> Any:
+        """Register a ViewSet with automatic list/detail/action routes."""
+        return self._class_registration(path, viewset, "viewset", options)
+
+    def _class_registration(self, path: str, cls: Any, kind: str, options: dict[str, Any]) -> Any:
+        def decorate(klass: Any) -> Any:
+            self._register(klass, path, {**options, "kind": kind})
+            return klass
+
+        return decorate(cls) if cls is not None else decorate
+
+
+class Router(_Registrar):
+    """A group of routes under a prefix, registered later with ``api.include_router``."""
+
+    def __init__(self, prefix: str = "", **options: Any) -> None:
+        self.prefix = prefix
+        self.default_options = options
+        self.registrations: list[tuple[Any, str, dict[str, Any]]] = []
+
+    def _register(self, obj: Any, path: str, options: dict[str, Any]) -> None:
+        self.registrations.append((obj, _join(self.prefix, path), options))
+
+
+class BoltAPI(_Registrar):
+    """A Bolt application: register routes on it, then serve it as an ASGI app.
+
+    ``plugins`` lists plugin names (``"cors"``, ``"-ratelimit"``, dotted paths) and plugin
+    objects; names replace ``BOLT_PLUGINS``, objects are added. ``auth``, ``guards`` and other
+    keyword options are API-wide defaults read by the plugins that own them.
+    """
+
+    def __init__(
+        self,
+        *,
+        prefix: str = "",
+        plugins: list[Any] | None = None,
+        title: str = "Bolt API",
+        version: str = "0.1.0",
+        description: str = "",
+        **options: Any,
+    ) -> None:
+        ensure_django()
+        self.settings = get_settings()
+        self.prefix = prefix
+        self.title, self.version, self.description = title, version, description
+        self.options: dict[str, Any] = {k: v for k, v in options.items() if v is not None}
+        self.routes: list[Route] = []
+        self.mounts: list[tuple[str, Any]] = []
+        self.middleware_names: set[str] = set()
+        self.state: dict[str, Any] = {}
+        self.fallback: Any = None
+        self.compiled = False
+        self.router = PathRouter(strict_slash=self.settings.TRAILING_SLASH == "strict")
+        self._exception_handlers: dict[type[BaseException], Any] = {}
+        self._handler_cache: dict[type[BaseException], Any] = {}
+        self._host_check: Any = None
+        self._started = False
+        names: list[Any] | None = self.settings.PLUGINS
+        extra: list[Any] = []
+        if plugins is not None:
+            given = [p for p in plugins if isinstance(p, str)]
+            extra = [p for p in plugins if not isinstance(p, str)]
+            if any(not n.startswith("-") for n in given):
+                names = given
+            elif given:
+                names = [*(names or []), *given] if names is not None else given
+        self.pm = BoltPluginManager()
+        self.pm.load(names, extra=extra, autoload=self.settings.PLUGIN_AUTOLOAD)
+        self.pm.hook.bolt_configure(api=self, settings=self.settings)
+
+    # --- registration ------------------------------------------------------------------
+    def register_middleware_name(self, name: str) -> None:
+        """Declare a middleware name a plugin may produce (``skip_middleware`` checks it)."""
+        self.middleware_names.add(name)
+
+    def _register(self, obj: Any, path: str, options: dict[str, Any]) -> None:
+        full = _join(self.prefix, path)
+        routes = self.pm.hook.bolt_collect_routes(api=self, obj=obj, path=full, options=options)
+        if routes is None:
+            kind = options.get("kind")
+            raise ImproperlyConfigured(
+                f"api.{kind}() for {obj!r} needs the 'viewsets' plugin; add it to BOLT_PLUGINS"
+                if kind in ("view", "viewset")
+                else f"No plugin can register {obj!r} at {full!r}"
+            )
+        self.add_routes(routes)
+
+    def add_routes(self, routes: list[Route]) -> None:
+        """Add compiled-later route specifications (used by plugins that build routes)."""
+        if self.compiled:
+            raise ImproperlyConfigured(
+                "Routes were already compiled (the app has served a request); register all "
+                "routes before serving"
+            )
+        self.routes.extend(routes)
+
+    def include_router(self, router: Router, prefix: str = "", **options: Any) -> None:
+        """Register every route of ``router`` under ``prefix`` (options apply as defaults)."""
+        for obj, path, route_options in router.registrations:
+            merged = {**router.default_options, **options, **route_options}
+            self._register(obj, _join(prefix, path), merged)
+
+    def mount(self, path: str, app: Any) -> None:
+        """Hand every request under ``path`` to another ASGI app (paths are stripped)."""
+        self.mounts.append((normalize(_join(self.prefix, path)), app))
+
+    # --- compilation -------------------------------------------------------------------
+    def compile(self) -> None:
+        """Compile all routes once; afterwards the route table is frozen."""
+        if self.compiled:
+            return
+        for mapping in self.pm.hook.bolt_exception_handlers(api=self):
+            if mapping:
+                self._exception_handlers.update(mapping)
+        table: dict[str, dict[str, Route]] = {}
+        for route in self.routes:
+            compile_route(self, route)
+            methods = table.setdefault(normalize(route.path), {})
+            if route.method in methods:
+                raise ImproperlyConfigured(
+                    f"{route.method} {route.path} registered twice: {methods[route.method]!r} "
+                    f"and {route!r}"
+                )
+            methods[route.method] = route
+        for path, methods in table.items():
+            if "GET" in methods and "HEAD" not in methods:
+                methods["HEAD"] = methods["GET"]
+            entry = PathEntry(methods)
+            for route in set(methods.values()):
+                route.preflight_handler = fold_middleware(
+                    route.meta.get("preflight_middleware", []), _allow_responder(entry.allow)
+                )
+            self.router.add(path, entry)
+        self.mounts.sort(key=lambda m: len(m[0]), reverse=True)
+        self._host_check = _host_checker()
+        for route in self.routes:
+            self.pm.hook.bolt_route_compiled(api=self, route=route)
+        self.compiled = True
+
+    # --- errors ------------------------------------------------------------------------
+    def error_response(self, request: Request | None, exc: BaseException) -> Response:
+        """Turn any exception into a response: plugin handlers, HTTPException, or a 500."""
+        kind = type(exc)
+        handler = self._handler_cache.get(kind, False)
+        if handler is False:
+            handler = None
+            for klass in kind.__mro__:
+                if klass in self._exception_handlers:
+                    handler = self._exception_handlers[klass]
+                    break
+            self._handler_cache[kind] = handler
+        if handler is not None:
+            try:
+                return handler(request, exc)
+            except Exception as inner:
+                exc = inner
+        if isinstance(exc, HTTPException):
+            return JSONResponse(exc.body(), exc.status_code, exc.headers or None)
+        where = f"{request.method} {request.path}" if request is not None else "request"
+        log.error("Unhandled error in %s", where, exc_info=exc)
+        body: dict[str, Any] = {"detail": "Internal Server Error"}
+        from django.conf import settings
+
+        if settings.DEBUG:
+            body["traceback"] = traceback.format_exception(exc)
+        return JSONResponse(body, 500)
+
+    # --- lifespan ----------------------------------------------------------------------
+    async def startup(self) -> None:
+        """Compile routes and run ``bolt_startup`` (once per worker)."""
+        self.compile()
+        if self._started:
+            return
+        self._started = True
+        for result in self.pm.hook.bolt_startup(api=self):
+            if inspect.isawaitable(result):
+                await result
+
+    async def shutdown(self) -> None:
+        if not self._started:
+            return
+        self._started = False
+        for result in self.pm.hook.bolt_shutdown(api=self):
+            if inspect.isawaitable(result):
+                await result
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        from bolt.asgi import handle_http, handle_lifespan
+
+        kind = scope["type"]
+        if kind == "http":
+            if not self.compiled:
+                self.compile()
+            await handle_http(self, scope, receive, send)
+        elif kind == "lifespan":
+            await handle_lifespan([self], receive, send)
+        elif self.fallback is not None:
+            await self.fallback(scope, receive, send)
+
+    def iter_routes(self) -> list[Route]:
+        """All routes, compiled, in registration order (for listings and schemas)."""
+        self.compile()
+        return list(self.routes)
+
+
+def _allow_responder(allow: str) -> Any:
+    async def respond(request: Request) -> Response:
+        return Response(b"", 204, {"allow": allow})
+
+    return respond
+
+
+def _host_checker() -> Any:
+    """A Host header check from ``ALLOWED_HOSTS``, or ``None`` when ``"*"`` allows all."""
+    from django.conf import settings
+    from django.http.request import split_domain_port, validate_host
+
+    allowed = list(settings.ALLOWED_HOSTS)
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]
+    if "*" in allowed:
+        return None
+    cache: dict[bytes, bool] = {}
+
+    def check(host: bytes) -> bool:
+        ok = cache.get(host)
+        if ok is None:
+            domain, port = split_domain_port(host.decode("latin-1"))
+            valid_port = not port or (port.isdigit() and 0 < int(port) < 65536)
+            ok = bool(domain) and valid_port and validate_host(domain, allowed)
+            if len(cache) < 1024:
+                cache[host] = ok
+        return ok
+
+    return check

@@ -1,0 +1,204 @@
+"""The per-request hot path, the lifespan protocol, and the project's ASGI application."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import inspect
+import logging
+from typing import Any
+
+from bolt.bodies import ClientDisconnected
+from bolt.request import Request
+from bolt.responses import JSONResponse, Response
+
+__all__ = ["get_asgi_application", "handle_http", "handle_lifespan"]
+
+log = logging.getLogger("bolt")
+
+
+def _error(status: int, detail: str, headers: dict[str, str] | None = None) -> Response:
+    return JSONResponse({"detail": detail}, status, headers)
+
+
+def _host_of(scope: dict[str, Any]) -> bytes | bool | None:
+    """The Host header; ``False`` when there are several."""
+    host = None
+    for name, value in scope["headers"]:
+        if name == b"host":
+            if host is not None:
+                return False
+            host = value
+    return host
+
+
+async def handle_http(api: Any, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """Route one request, run its prepared handler and send the response."""
+    # hot path
+    check = api._host_check
+    if check is not None:
+        host = _host_of(scope)
+        if not host or not check(host):
+            await _error(400, "Invalid or missing Host header")(scope, receive, send)
+            return
+    match = api.router.match(scope["path"], scope.get("raw_path"))
+    if match is None:
+        path = scope["path"]
+        for prefix, app in api.mounts:
+            if path == prefix or path.startswith(prefix + "/"):
+                child = dict(scope)
+                child["root_path"] = scope.get("root_path", "") + prefix
+                child["path"] = path[len(prefix) :] or "/"
+                raw = scope.get("raw_path")
+                if raw is not None:
+                    child["raw_path"] = raw[len(prefix) :] or b"/"
+                await app(child, receive, send)
+                return
+        if api.fallback is not None:
+            await api.fallback(scope, receive, send)
+            return
+        await _error(404, "Not Found")(scope, receive, send)
+        return
+    entry, params = match
+    method = scope["method"]
+    route = entry.methods.get(method)
+    request = Request(scope, receive, params)
+    if route is not None:
+        request.route = route
+        handler = route.handler
+    elif method == "OPTIONS":
+        handler = _preflight(entry, request)
+    else:
+        await _error(405, "Method Not Allowed", {"allow": entry.allow})(scope, receive, send)
+        return
+    try:
+        response = await handler(request)
+    except ClientDisconnected:
+        return
+    except Exception as exc:
+        response = api.error_response(request, exc)
+    try:
+        await response(scope, receive, send)
+    finally:
+        if request._cleanups is not None:
+            await run_cleanups(request._cleanups)
+
+
+def _preflight(entry: Any, request: Request) -> Any:
+    """The automatic OPTIONS answer, wrapped by the target route's preflight middleware."""
+    wanted = request.headers.get("access-control-request-method")
+    route = entry.methods.get(wanted.upper()) if wanted else None
+    if route is None:
+        route = next(iter(entry.methods.values()))
+    request.route = route
+    return route.preflight_handler
+
+
+async def run_cleanups(cleanups: list[Any]) -> None:
+    """Finish generator dependencies (code after ``yield``) and cleanup callables, in
+    reverse order. Errors are logged, never sent: the response is already out."""
+    from asgiref.sync import sync_to_async
+
+    for item in reversed(cleanups):
+        try:
+            if inspect.isasyncgen(item):
+                with contextlib.suppress(StopAsyncIteration):
+                    await item.__anext__()
+            elif inspect.isgenerator(item):
+                await sync_to_async(_finish_generator, thread_sensitive=False)(item)
+            else:
+                result = item()
+                if inspect.isawaitable(result):
+                    await result
+        except Exception:
+            log.exception("Error while cleaning up after a request")
+
+
+def _finish_generator(gen: Any) -> None:
+    with contextlib.suppress(StopIteration):
+        next(gen)
+
+
+async def handle_lifespan(apis: list[Any], receive: Any, send: Any) -> None:
+    """ASGI lifespan: compile and start every API, then stop them on shutdown."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            try:
+                for api in apis:
+                    await api.startup()
+            except Exception as exc:
+                log.exception("Startup failed")
+                await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                return
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            for api in apis:
+                try:
+                    await api.shutdown()
+                except Exception:
+                    log.exception("Shutdown failed")
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+def _load_api(dotted: str) -> Any:
+    module, sep, attr = dotted.partition(":")
+    if not sep:
+        module, _, attr = dotted.rpartition(".")
+    return getattr(importlib.import_module(module), attr)
+
+
+def discover_apis() -> list[Any]:
+    """The APIs named in ``BOLT_API``, else every ``BoltAPI`` in each installed app's
+    ``api.py``."""
+    from django.apps import apps
+
+    from bolt.api import BoltAPI
+    from bolt.conf import get_settings
+
+    names = get_settings().API
+    if names:
+        return [_load_api(name) for name in names]
+    found: list[Any] = []
+    for config in apps.get_app_configs():
+        try:
+            module = importlib.import_module(f"{config.name}.api")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.api":
+                raise
+            continue
+        found.extend(v for v in vars(module).values() if isinstance(v, BoltAPI))
+    return list({id(a): a for a in found}.values())
+
+
+class ProjectApplication:
+    """All Bolt APIs of the project in front of Django's own ASGI handler."""
+
+    def __init__(self, apis: list[Any], django_app: Any) -> None:
+        self.apis = apis
+        self.django_app = django_app
+        # Chain: each API falls back to the next, the last one to Django.
+        for api, nxt in zip(apis, [*apis[1:], django_app], strict=True):
+            api.fallback = nxt
+        self.entry = apis[0] if apis else django_app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await handle_lifespan(self.apis, receive, send)
+            return
+        await self.entry(scope, receive, send)
+
+
+def get_asgi_application() -> ProjectApplication:
+    """The project's ASGI app: Bolt routes first, every other path to Django."""
+    from bolt._django import ensure_django
+
+    ensure_django()
+    from django.core.asgi import get_asgi_application as django_asgi
+
+    django_app = django_asgi()
+    apis = discover_apis()
+    for api in apis:
+        api.compile()
+    return ProjectApplication(apis, django_app)

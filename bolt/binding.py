@@ -1,0 +1,325 @@
+"""Planning handler parameters and building their extractors (the kernel's defaults).
+
+``plan_signature`` runs once per route (and once per dependency): it decides each
+parameter's source and builds one extractor per parameter. At request time the compiled
+route only calls the extractors in order; nothing here inspects a signature per request.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import types
+import typing
+from collections.abc import Callable
+from typing import Annotated, Any, get_args, get_origin
+
+import msgspec
+
+from bolt.exceptions import (
+    BadRequest,
+    ImproperlyConfigured,
+    RequestValidationError,
+    UnsupportedMediaType,
+    validation_error,
+)
+from bolt.params import (
+    REQUIRED,
+    Depends,
+    Param,
+    ParamMarker,
+    UploadFile,
+)
+from bolt.request import Request
+
+__all__ = ["default_extractor", "msgspec_errors", "plan_params"]
+
+SCALARS = (str, int, float, bool, bytes)
+_AT = re.compile(r"^(.*?)(?: - at `\$(.*)`)?$", re.S)
+_PATH_PART = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+_MISSING = re.compile(r"missing required field `([^`]+)`")
+
+
+def msgspec_errors(exc: msgspec.ValidationError, root: list[Any]) -> list[dict[str, Any]]:
+    """Turn a msgspec error message into the ``{loc, msg, type}`` wire shape."""
+    text = str(exc)
+    m = _AT.match(text)
+    msg, where = (m.group(1), m.group(2)) if m else (text, None)
+    loc = list(root)
+    if where:
+        for name, index in _PATH_PART.findall(where):
+            loc.append(int(index) if index else name)
+    missing = _MISSING.search(msg)
+    if missing:
+        loc.append(missing.group(1))
+        return [validation_error(loc, "Field required", "missing")]
+    kind = "type_error" if msg.startswith("Expected") else "value_error"
+    return [validation_error(loc, msg, kind)]
+
+
+def _unwrap_optional(tp: Any) -> tuple[Any, bool]:
+    origin = get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in get_args(tp) if a is not type(None)]
+        if len(args) < len(get_args(tp)) and len(args) == 1:
+            return args[0], True
+    return tp, False
+
+
+def _is_scalar(tp: Any) -> bool:
+    import datetime
+    import decimal
+    import enum
+    import uuid
+
+    tp, _ = _unwrap_optional(tp)
+    if tp in SCALARS or tp is Any:
+        return True
+    if isinstance(tp, type) and issubclass(
+        tp, datetime.date | datetime.time | datetime.timedelta | decimal.Decimal | uuid.UUID
+    ):
+        return True
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return True
+    return get_origin(tp) is typing.Literal
+
+
+def _is_sequence(tp: Any) -> bool:
+    tp, _ = _unwrap_optional(tp)
+    return get_origin(tp) in (list, set, frozenset, tuple) or tp in (list, set, tuple)
+
+
+def _is_struct(tp: Any) -> bool:
+    tp, _ = _unwrap_optional(tp)
+    return isinstance(tp, type) and issubclass(tp, msgspec.Struct)
+
+
+def _is_upload(tp: Any) -> bool:
+    tp, _ = _unwrap_optional(tp)
+    if _is_sequence(tp):
+        args = get_args(tp)
+        tp = args[0] if args else None
+    return tp is UploadFile
+
+
+def infer_source(param: inspect.Parameter, annotation: Any, path_names: set[str]) -> str:
+    """The source of a parameter that has no marker."""
+    if param.name in path_names:
+        return "path"
+    if _is_upload(annotation):
+        return "file"
+    if annotation is inspect.Parameter.empty:
+        return "query"
+    if _is_scalar(annotation):
+        return "query"
+    if _is_sequence(annotation):
+        args = get_args(_unwrap_optional(annotation)[0])
+        if not args or all(_is_scalar(a) for a in args if a is not Ellipsis):
+            return "query"
+    return "body"
+
+
+def is_request_param(param: inspect.Parameter, annotation: Any) -> bool:
+    if annotation is Request or (isinstance(annotation, type) and issubclass(annotation, Request)):
+        return True
+    return param.name == "request" and annotation in (inspect.Parameter.empty, dict, Any)
+
+
+def plan_params(
+    func: Callable[..., Any],
+    signature: inspect.Signature,
+    path_names: set[str],
+    *,
+    owner: str,
+) -> list[Param]:
+    """Describe every parameter of ``signature`` (sources, wire names, defaults)."""
+    try:
+        hints = typing.get_type_hints(func, include_extras=True)
+    except Exception:
+        hints = {}
+    out: list[Param] = []
+    for p in signature.parameters.values():
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            raise ImproperlyConfigured(f"{owner}: *args/**kwargs parameters are not supported")
+        annotation = hints.get(p.name, p.annotation)
+        if isinstance(annotation, str):
+            annotation = p.annotation
+        marker: ParamMarker | Depends | None = None
+        metadata: list[Any] = []
+        if get_origin(annotation) is Annotated:
+            args = get_args(annotation)
+            annotation = args[0]
+            for extra in args[1:]:
+                if isinstance(extra, ParamMarker | Depends):
+                    marker = extra
+                else:
+                    metadata.append(extra)
+        default = REQUIRED if p.default is p.empty else p.default
+        if isinstance(default, ParamMarker | Depends):
+            marker, default = default, REQUIRED
+        if isinstance(marker, ParamMarker) and marker.default is not REQUIRED:
+            default = marker.default
+        if isinstance(marker, Depends):
+            source = "depends"
+        elif isinstance(marker, ParamMarker):
+            source = marker.source
+        elif is_request_param(p, annotation):
+            source = "request"
+        else:
+            source = infer_source(p, annotation, path_names)
+        alias = p.name
+        if isinstance(marker, ParamMarker) and marker.alias:
+            alias = marker.alias
+        elif source == "header":
+            alias = p.name.replace("_", "-").lower()
+        if source == "path" and p.name not in path_names:
+            raise ImproperlyConfigured(
+                f"{owner}: parameter {p.name!r} is marked Path() but the route path has no "
+                f"{{{p.name}}}"
+            )
+        if annotation is inspect.Parameter.empty:
+            annotation = Any
+        out.append(Param(p.name, annotation, default, source, alias, marker, metadata))
+    return out
+
+
+def _target_type(param: Param) -> Any:
+    tp = param.annotation
+    marker = param.marker
+    meta = [m for m in param.metadata if isinstance(m, msgspec.Meta)]
+    constraints = marker.constraints() if isinstance(marker, ParamMarker) else {}
+    if constraints:
+        meta.append(msgspec.Meta(**constraints))
+    if meta:
+        inner, optional = _unwrap_optional(tp)
+        tp = Annotated[(inner, *meta)]  # type: ignore[valid-type]
+        if optional:
+            tp = tp | None  # type: ignore[assignment]
+    return tp
+
+
+def _converter(param: Param) -> Callable[[Any], Any]:
+    """A value converter for string-typed sources (path, query, header, cookie, form)."""
+    tp = _target_type(param)
+    if tp is str or tp is Any:
+        return lambda value: value
+    root = [param.source, param.alias]
+
+    def convert(value: Any) -> Any:
+        try:
+            return msgspec.convert(value, tp, strict=False)
+        except msgspec.ValidationError as exc:
+            raise RequestValidationError(msgspec_errors(exc, root)) from None
+
+    return convert
+
+
+def _missing(param: Param) -> Any:
+    if param.default is not REQUIRED:
+        return param.default
+    raise RequestValidationError(
+        [validation_error([param.source, param.alias], "Field required", "missing")]
+    )
+
+
+def default_extractor(param: Param, route: Any, api: Any) -> Callable[..., Any] | None:
+    """Build the kernel's extractor for ``param``; ``None`` for sources it does not know."""
+    source = param.source
+    name, alias = param.name, param.alias
+    if source == "request":
+        return lambda request: request
+    if source == "path":
+        convert = _converter(param)
+        inner, _ = _unwrap_optional(param.annotation)
+
+        def path_value(request: Request) -> Any:
+            # hot path
+            value = request.params[name]
+            if type(value) is inner:
+                return value
+            return convert(value)
+
+        return path_value
+    if source == "query":
+        return _query_extractor(param)
+    if source == "header":
+        convert = _converter(param)
+        if _is_sequence(param.annotation):
+            return lambda request: (
+                convert(request.header_list(alias))
+                if request.header_list(alias)
+                else _missing(param)
+            )
+
+        def header_value(request: Request) -> Any:
+            value = request.headers.get(alias)
+            return _missing(param) if value is None else convert(value)
+
+        return header_value
+    if source == "cookie":
+        convert = _converter(param)
+
+        def cookie_value(request: Request) -> Any:
+            value = request.cookies.get(alias)
+            return _missing(param) if value is None else convert(value)
+
+        return cookie_value
+    if source in ("form", "file"):
+        from bolt.bodies import form_extractor
+
+        return form_extractor(param, api)
+    if source == "body":
+        from bolt.bodies import json_extractor
+
+        return json_extractor(param, route, api)
+    return None
+
+
+def _query_extractor(param: Param) -> Callable[[Request], Any]:
+    alias = param.alias
+    if _is_struct(param.annotation):
+        struct, _ = _unwrap_optional(param.annotation)
+        list_fields = {
+            f.encode_name for f in msgspec.structs.fields(struct) if _is_sequence(f.type)
+        }
+
+        def struct_value(request: Request) -> Any:
+            data: dict[str, Any] = {}
+            for key, value in request.query.items():
+                data[key] = request.query_list(key) if key in list_fields else value
+            try:
+                return msgspec.convert(data, struct, strict=False)
+            except msgspec.ValidationError as exc:
+                raise RequestValidationError(msgspec_errors(exc, ["query"])) from None
+
+        return struct_value
+    convert = _converter(param)
+    if _is_sequence(param.annotation):
+
+        def list_value(request: Request) -> Any:
+            values = request.query_list(alias)
+            return convert(values) if values else _missing(param)
+
+        return list_value
+
+    def query_value(request: Request) -> Any:
+        # hot path
+        value = request.query.get(alias)
+        return _missing(param) if value is None else convert(value)
+
+    return query_value
+
+
+def check_content_type(request: Request, accepted: tuple[str, ...], what: str) -> str:
+    """Return the request's media type or raise 415 when it is not one of ``accepted``."""
+    raw = request.headers.get("content-type")
+    if raw is None:
+        raise UnsupportedMediaType(detail=f"Missing Content-Type; this route expects {what}")
+    media = raw.split(";", 1)[0].strip().lower()
+    if media in accepted or (what == "JSON" and media.endswith("+json")):
+        return raw
+    raise UnsupportedMediaType(detail=f"Unsupported Content-Type {media!r}; expected {what}")
+
+
+def bad_body(detail: str) -> BadRequest:
+    return BadRequest(detail=detail)

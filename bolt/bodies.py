@@ -1,0 +1,194 @@
+"""Reading request bodies (bounded) and the JSON / form extractors built from them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+
+from bolt.binding import (
+    _converter,
+    _is_sequence,
+    _is_struct,
+    _missing,
+    _unwrap_optional,
+    check_content_type,
+    msgspec_errors,
+)
+from bolt.exceptions import BadRequest, PayloadTooLarge, RequestValidationError, validation_error
+from bolt.forms import form_as_dict, parse_form
+from bolt.params import REQUIRED, Param, UploadFile
+from bolt.request import Request
+
+__all__ = ["ClientDisconnected", "form_extractor", "json_extractor", "read_body"]
+
+JSON_TYPES = ("application/json",)
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class ClientDisconnected(Exception):
+    """The client went away before the request body arrived; no response is sent."""
+
+
+async def read_body(request: Request, limit: int) -> None:
+    """Read the whole body into ``request.body``; 413 past ``limit``, before and while reading.
+
+    A broken chunked body makes the server's ``receive()`` fail: that is a 400 here, not the
+    server's plain-text 500.
+    """
+    # hot path
+    for name, value in request.scope["headers"]:
+        if name == b"content-length":
+            try:
+                declared = int(value)
+            except ValueError:
+                raise BadRequest(detail="Invalid Content-Length") from None
+            if declared > limit:
+                raise PayloadTooLarge(detail=f"Request body exceeds {limit} bytes")
+            break
+    receive = request.receive
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        try:
+            message = await receive()
+        except Exception:
+            raise BadRequest(detail="Malformed request body") from None
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnected
+        chunk = message.get("body", b"")
+        if chunk:
+            total += len(chunk)
+            if total > limit:
+                raise PayloadTooLarge(detail=f"Request body exceeds {limit} bytes")
+            chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    request.body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _decode_error(exc: BaseException) -> BadRequest:
+    if isinstance(exc, UnicodeDecodeError):
+        return BadRequest(detail="Malformed JSON body: invalid UTF-8")
+    if isinstance(exc, RecursionError):
+        return BadRequest(detail="Malformed JSON body: nested too deeply")
+    return BadRequest(detail=f"Malformed JSON body: {exc}")
+
+
+def json_extractor(param: Param, route: Any, api: Any) -> Callable[[Request], Any]:
+    """Decode the JSON body into the parameter's type with one msgspec decoder per route."""
+    embedded = route.meta.get("body_params", 1) > 1 or getattr(param.marker, "embed", False)
+    required = param.default is REQUIRED
+    default = param.default
+    if not embedded:
+        decoder = msgspec.json.Decoder(param.annotation)
+
+        def body_value(request: Request) -> Any:
+            # hot path
+            body = request.body
+            if not body and not required:
+                return default
+            check_content_type(request, JSON_TYPES, "JSON")
+            if not body:
+                raise BadRequest(detail="Request body is required")
+            try:
+                return decoder.decode(body)
+            except msgspec.ValidationError as exc:
+                raise RequestValidationError(msgspec_errors(exc, ["body"])) from None
+            except (msgspec.DecodeError, UnicodeDecodeError, RecursionError, ValueError) as exc:
+                raise _decode_error(exc) from None
+
+        return body_value
+
+    key = param.alias
+    tp = param.annotation
+
+    def embedded_value(request: Request) -> Any:
+        state = request.state
+        data = state.get("_bolt_json")
+        if data is None:
+            if not request.body:
+                if not required:
+                    return default
+                raise BadRequest(detail="Request body is required")
+            check_content_type(request, JSON_TYPES, "JSON")
+            try:
+                data = msgspec.json.decode(request.body)
+            except (msgspec.DecodeError, UnicodeDecodeError, RecursionError, ValueError) as exc:
+                raise _decode_error(exc) from None
+            if not isinstance(data, dict):
+                raise RequestValidationError(
+                    [validation_error(["body"], "Expected `object`", "type_error")]
+                )
+            state["_bolt_json"] = data
+        if key not in data:
+            if not required:
+                return default
+            raise RequestValidationError(
+                [validation_error(["body", key], "Field required", "missing")]
+            )
+        try:
+            return msgspec.convert(data[key], tp)
+        except msgspec.ValidationError as exc:
+            raise RequestValidationError(msgspec_errors(exc, ["body", key])) from None
+
+    return embedded_value
+
+
+def form_extractor(param: Param, api: Any) -> Callable[[Request], Any]:
+    """Read a form field, a file, or (for a Struct) the whole form."""
+    settings = api.settings
+    max_fields, max_parts = settings.MAX_FORM_FIELDS, settings.MAX_MULTIPART_PARTS
+    alias = param.alias
+
+    def get_form(request: Request) -> Any:
+        state = request.state
+        form = state.get("_bolt_form")
+        if form is None:
+            raw = check_content_type(request, FORM_TYPES, "a form")
+            form = state["_bolt_form"] = parse_form(raw, request.body, max_fields, max_parts)
+        return form
+
+    if _is_struct(param.annotation):
+        struct, _ = _unwrap_optional(param.annotation)
+        list_fields = {
+            f.encode_name for f in msgspec.structs.fields(struct) if _is_sequence(f.type)
+        }
+
+        def struct_value(request: Request) -> Any:
+            data = form_as_dict(get_form(request), list_fields)
+            try:
+                return msgspec.convert(data, struct, strict=False)
+            except msgspec.ValidationError as exc:
+                raise RequestValidationError(msgspec_errors(exc, ["form"])) from None
+
+        return struct_value
+
+    if param.source == "file":
+        many = _is_sequence(param.annotation)
+        want_bytes = _unwrap_optional(param.annotation)[0] is bytes
+
+        def file_value(request: Request) -> Any:
+            files: list[UploadFile] | None = get_form(request).files.get(alias)
+            if not files:
+                return _missing(param)
+            if many:
+                return files
+            if want_bytes:
+                return files[-1].file.getvalue()
+            return files[-1]
+
+        return file_value
+
+    convert = _converter(param)
+    many = _is_sequence(param.annotation)
+
+    def field_value(request: Request) -> Any:
+        form = get_form(request)
+        values = form.fields.get(alias)
+        if not values:
+            return _missing(param)
+        return convert(values if many else values[-1])
+
+    return field_value

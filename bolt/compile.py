@@ -1,0 +1,266 @@
+"""Route compilation: the only place that calls route hooks.
+
+``compile_route`` turns a ``Route`` specification into a prepared ``route.handler``:
+parameter extractors (via ``bolt_resolve_param``), a response shaper (via
+``bolt_response_encoder``) and the middleware chain (via ``bolt_route_middleware``), folded
+once. The per-request code built here only iterates prepared lists.
+"""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Callable
+from typing import Any
+
+from asgiref.sync import sync_to_async
+
+from bolt.binding import plan_params
+from bolt.bodies import read_body
+from bolt.exceptions import ImproperlyConfigured, RequestValidationError
+from bolt.middleware import Handler, Middleware
+from bolt.params import Depends, Param
+from bolt.request import Request
+from bolt.responses import JSONResponse, Response, json_encode
+from bolt.route import KERNEL_OPTIONS, Route
+from bolt.routing import parse_path
+
+__all__ = ["compile_route", "fold_middleware", "make_call"]
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+PLUGIN_FOR_OPTION = {
+    "auth": "auth",
+    "guards": "guards",
+    "cors": "cors",
+    "rate_limit": "ratelimit",
+}
+
+Extractor = tuple[str, Callable[[Request], Any], bool]
+
+
+def make_call(func: Callable[..., Any]) -> Callable[..., Any]:
+    """An awaitable-returning caller: async functions as they are, sync ones in a thread."""
+    if inspect.iscoroutinefunction(func):
+        return func
+    return sync_to_async(func, thread_sensitive=False)
+
+
+def _resolve(api: Any, route: Route, params: list[Param]) -> list[Extractor]:
+    out: list[Extractor] = []
+    for param in params:
+        extractor = api.pm.hook.bolt_resolve_param(api=api, route=route, param=param)
+        if extractor is None:
+            raise ImproperlyConfigured(
+                f"{route!r}: no plugin can supply parameter {param.name!r} "
+                f"(source {param.source!r})"
+            )
+        out.append((param.name, extractor, inspect.iscoroutinefunction(extractor)))
+    return out
+
+
+async def _gather(request: Request, extractors: list[Extractor]) -> dict[str, Any]:
+    # hot path
+    kwargs: dict[str, Any] = {}
+    errors: list[Any] | None = None
+    for name, extract, is_async in extractors:
+        try:
+            value = extract(request)
+            if is_async:
+                value = await value
+        except RequestValidationError as exc:
+            if errors is None:
+                errors = []
+            errors.extend(exc.errors)
+            continue
+        kwargs[name] = value
+    if errors:
+        raise RequestValidationError(errors)
+    return kwargs
+
+
+def depends_extractor(api: Any, route: Route, param: Param, depth: int = 0) -> Any:
+    """Extractor for ``Depends(fn)``: plans ``fn``'s own parameters once, like a handler's."""
+    marker = param.marker
+    assert isinstance(marker, Depends)
+    fn = marker.dependency
+    if depth > 32:
+        raise ImproperlyConfigured(f"{route!r}: dependency chain too deep (cycle?) at {fn!r}")
+    path_names = {name for _, name, _ in parse_path(route.path) if name}
+    sub = plan_params(fn, inspect.signature(fn), path_names, owner=f"dependency {fn!r}")
+    sub_extractors: list[Extractor] = []
+    for p in sub:
+        if p.source == "depends":
+            ext: Any = depends_extractor(api, route, p, depth + 1)
+        else:
+            ext = api.pm.hook.bolt_resolve_param(api=api, route=route, param=p)
+        sub_extractors.append((p.name, ext, inspect.iscoroutinefunction(ext)))
+    use_cache = marker.use_cache
+    is_agen = inspect.isasyncgenfunction(fn)
+    is_gen = inspect.isgeneratorfunction(fn)
+    call = None if (is_agen or is_gen) else make_call(fn)
+
+    async def extract(request: Request) -> Any:
+        cache = request._dep_cache
+        if use_cache and cache is not None and fn in cache:
+            return cache[fn]
+        kwargs = await _gather(request, sub_extractors) if sub_extractors else {}
+        if is_agen:
+            gen = fn(**kwargs)
+            value = await gen.__anext__()
+            request.add_cleanup(gen)
+        elif is_gen:
+            gen = fn(**kwargs)
+            value = await sync_to_async(next, thread_sensitive=False)(gen)
+            request.add_cleanup(gen)
+        else:
+            value = await call(**kwargs)  # type: ignore[misc]
+        if use_cache:
+            if request._dep_cache is None:
+                request._dep_cache = {}
+            request._dep_cache[fn] = value
+        return value
+
+    return extract
+
+
+def _return_type(route: Route, func: Callable[..., Any]) -> Any:
+    if route.response_model is not None:
+        return route.response_model
+    if route.signature is not None and route.signature.return_annotation is not inspect._empty:
+        annotation = route.signature.return_annotation
+    else:
+        try:
+            annotation = typing.get_type_hints(func).get("return")
+        except Exception:
+            annotation = getattr(func, "__annotations__", {}).get("return")
+    if annotation is None or annotation is type(None) or isinstance(annotation, str):
+        return None
+    if isinstance(annotation, type) and issubclass(annotation, Response):
+        return None
+    return annotation
+
+
+def _responder(route: Route, shape: Any) -> Callable[[Any], Any]:
+    status = route.status_code or 200
+    shape_async = shape is not None and inspect.iscoroutinefunction(shape)
+
+    async def respond(result: Any) -> Response:
+        # hot path
+        kind = type(result)
+        if kind is tuple and 2 <= len(result) <= 3 and type(result[0]) is int:
+            code, body = result[0], result[1]
+            headers = result[2] if len(result) == 3 else None
+            if isinstance(body, Response):
+                body.status_code = code
+                return body
+            if shape is not None and body is not None:
+                body = (await shape(body)) if shape_async else shape(body)
+            response = Response(body, code, headers)
+            return response
+        if result is None:
+            return Response(b"", 204)
+        if isinstance(result, Response):
+            return result
+        if shape is not None:
+            result = (await shape(result)) if shape_async else shape(result)
+        if kind is str:
+            return Response(result, status, media_type="text/plain")
+        if kind is bytes:
+            return Response(result, status, media_type="application/octet-stream")
+        response = JSONResponse.__new__(JSONResponse)
+        response.body = json_encode(result)
+        response.status_code = status
+        response.headers = {}
+        response.cookies = None
+        response.media_type = "application/json"
+        return response
+
+    return respond
+
+
+def fold_middleware(middleware: list[Middleware], inner: Handler) -> Handler:
+    """Wrap ``inner`` so the lowest phase runs first (outermost)."""
+    handler = inner
+    for mw in sorted(middleware, key=lambda m: m.phase, reverse=True):
+        handler = mw.wrap(handler)
+    return handler
+
+
+def collect_middleware(api: Any, route: Route) -> list[Middleware]:
+    """Ask plugins for the route's middleware, then apply ``skip_middleware``."""
+    found: list[Middleware] = []
+    for result in api.pm.hook.bolt_route_middleware(api=api, route=route):
+        if result is None:
+            continue
+        found.extend(result if isinstance(result, list | tuple) else [result])
+    skip = route.options.get("skip_middleware")
+    if skip:
+        unknown = set(skip) - api.middleware_names - {"*"}
+        if unknown:
+            raise ImproperlyConfigured(
+                f"{route!r}: skip_middleware names unknown middleware "
+                f"{', '.join(sorted(unknown))}; known: {', '.join(sorted(api.middleware_names))}"
+            )
+        found = [m for m in found if m.name not in skip and not ("*" in skip and m.optional)]
+    return found
+
+
+def check_claims(route: Route) -> None:
+    """Fail closed: every plugin-owned option must have been claimed by a plugin."""
+    unclaimed = set(route.options) - KERNEL_OPTIONS - route.claimed
+    if unclaimed:
+        hints = ", ".join(
+            f"{name!r} (enable plugin {PLUGIN_FOR_OPTION[name]!r})"
+            if name in PLUGIN_FOR_OPTION
+            else repr(name)
+            for name in sorted(unclaimed)
+        )
+        raise ImproperlyConfigured(
+            f"{route!r} sets option {hints}, which no enabled plugin handles. Refusing to "
+            "serve a route whose security or behaviour options would be ignored; enable the "
+            "plugin in BOLT_PLUGINS or remove the option."
+        )
+
+
+def compile_route(api: Any, route: Route) -> None:
+    """Fill in ``route.params``, ``route.return_type``, ``route.handler``."""
+    endpoint = route.endpoint
+    signature = route.signature or inspect.signature(endpoint)
+    route.signature = signature
+    path_names = {name for _, name, _ in parse_path(route.path) if name}
+    params = plan_params(endpoint, signature, path_names, owner=repr(route))
+    route.params = params
+    route.meta["body_params"] = sum(1 for p in params if p.source == "body")
+    extractors = _resolve(api, route, params)
+    missing = path_names - {p.name for p in params if p.source == "path"}
+    route.meta["unbound_path_params"] = missing
+    route.return_type = _return_type(route, endpoint)
+    shape = api.pm.hook.bolt_response_encoder(api=api, route=route, return_type=route.return_type)
+    respond = _responder(route, shape)
+    call = make_call(endpoint)
+    reads_body = route.method in BODY_METHODS
+    limit = api.settings.MAX_BODY_SIZE
+
+    if extractors:
+
+        async def inner(request: Request) -> Response:
+            # hot path
+            if reads_body:
+                await read_body(request, limit)
+            kwargs = await _gather(request, extractors)
+            return await respond(await call(**kwargs))
+
+    else:
+
+        async def inner(request: Request) -> Response:
+            # hot path
+            if reads_body:
+                await read_body(request, limit)
+            return await respond(await call())
+
+    middleware = collect_middleware(api, route)
+    route.claim("skip_middleware")
+    check_claims(route)
+    route.handler = fold_middleware(middleware, inner)
+    route.meta["middleware"] = [m.name for m in sorted(middleware, key=lambda m: m.phase)]
+    route.meta["preflight_middleware"] = [m for m in middleware if m.preflight]

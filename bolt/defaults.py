@@ -1,0 +1,82 @@
+"""The kernel's own hook implementations, registered on every API with ``trylast``.
+
+They make plain functions routes, supply the default parameter extractors and validate
+return values against ``response_model`` / the return annotation. Any plugin answering the
+same ``firstresult`` hook first replaces them.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from typing import Any
+
+import msgspec
+
+from bolt.binding import default_extractor
+from bolt.exceptions import ImproperlyConfigured
+from bolt.hookspecs import hookimpl
+from bolt.params import Param
+from bolt.route import Route
+
+log = logging.getLogger("bolt")
+
+_PASSTHROUGH = (Any, dict, list, str, bytes, object, None)
+
+
+def looks_like_method(func: Any) -> bool:
+    """True for a function defined directly in a class body (its qualname says so)."""
+    qualname = getattr(func, "__qualname__", "")
+    parts = qualname.split(".")
+    return len(parts) >= 2 and parts[-2] != "<locals>"
+
+
+@hookimpl(trylast=True)
+def bolt_collect_routes(api: Any, obj: Any, path: str, options: dict[str, Any]) -> Any:
+    kind = options.get("kind")
+    if kind in ("view", "viewset"):
+        return None
+    if isinstance(obj, type) or not callable(obj):
+        raise ImproperlyConfigured(f"Cannot register {obj!r} at {path!r}: not a function")
+    if looks_like_method(obj):
+        raise ImproperlyConfigured(
+            f"{obj.__qualname__} is defined in a class body; route decorators on methods "
+            "need the 'viewsets' plugin (add it to BOLT_PLUGINS)"
+        )
+    return [Route(method, path, obj, options=options) for method in options["methods"]]
+
+
+@hookimpl(trylast=True)
+def bolt_resolve_param(api: Any, route: Route, param: Param) -> Any:
+    if param.source == "depends":
+        from bolt.compile import depends_extractor
+
+        return depends_extractor(api, route, param)
+    return default_extractor(param, route, api)
+
+
+class ResponseValidationError(Exception):
+    """A handler returned a value that does not fit its declared response type (a 500)."""
+
+
+@hookimpl(trylast=True)
+def bolt_response_encoder(api: Any, route: Route, return_type: Any) -> Any:
+    if return_type is None or return_type in _PASSTHROUGH or return_type is inspect._empty:
+        return None
+    try:
+        msgspec.inspect.type_info(return_type)
+    except (TypeError, ValueError):
+        return None
+    target = return_type
+
+    def shape(value: Any) -> Any:
+        if type(value) is target:
+            return value
+        try:
+            return msgspec.convert(value, target, from_attributes=True)
+        except msgspec.ValidationError as exc:
+            raise ResponseValidationError(
+                f"{route!r} returned a value that does not match {target!r}: {exc}"
+            ) from None
+
+    return shape

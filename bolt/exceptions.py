@@ -1,0 +1,126 @@
+"""HTTP exceptions users raise and the error shapes clients receive.
+
+Every error leaves Bolt as JSON ``{"detail": ...}``. Validation errors carry a list of
+``{"loc": [...], "msg": "...", "type": "..."}`` entries so clients can point at the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+__all__ = [
+    "BadRequest",
+    "Conflict",
+    "Forbidden",
+    "HTTPException",
+    "ImproperlyConfigured",
+    "MethodNotAllowed",
+    "NotAcceptable",
+    "NotFound",
+    "PayloadTooLarge",
+    "RequestValidationError",
+    "ServiceUnavailable",
+    "TooManyRequests",
+    "Unauthorized",
+    "UnprocessableEntity",
+    "UnsupportedMediaType",
+    "ValidationErrorItem",
+]
+
+
+class ImproperlyConfigured(Exception):
+    """A route or setting is wrong; raised at startup so nothing is served half-configured."""
+
+
+class HTTPException(Exception):
+    """Stop handling and answer ``status_code`` with ``{"detail": detail}``.
+
+    ``headers`` are added to the error response (``WWW-Authenticate``, ``Retry-After``…).
+    """
+
+    status_code: int = 500
+    default_detail: str | None = None
+
+    def __init__(
+        self,
+        status_code: int | None = None,
+        detail: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        if status_code is not None:
+            self.status_code = status_code
+        if detail is None:
+            detail = self.default_detail or HTTPStatus(self.status_code).phrase
+        self.detail = detail
+        self.headers: dict[str, str] = dict(headers) if headers else {}
+        super().__init__(detail)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status_code={self.status_code}, detail={self.detail!r})"
+
+    def body(self) -> dict[str, Any]:
+        """The JSON body sent to the client."""
+        return {"detail": self.detail}
+
+
+def _http(name: str, code: int, doc: str) -> type[HTTPException]:
+    return type(name, (HTTPException,), {"status_code": code, "__doc__": doc})
+
+
+BadRequest = _http("BadRequest", 400, "The request could not be understood (400).")
+Unauthorized = _http("Unauthorized", 401, "Credentials are missing or invalid (401).")
+Forbidden = _http("Forbidden", 403, "Authenticated, but not allowed (403).")
+NotFound = _http("NotFound", 404, "No such resource (404).")
+MethodNotAllowed = _http("MethodNotAllowed", 405, "The path exists, the method does not (405).")
+NotAcceptable = _http("NotAcceptable", 406, "No acceptable representation (406).")
+Conflict = _http("Conflict", 409, "The request conflicts with current state (409).")
+PayloadTooLarge = _http("PayloadTooLarge", 413, "The body exceeds BOLT_MAX_BODY_SIZE (413).")
+UnsupportedMediaType = _http(
+    "UnsupportedMediaType", 415, "The body's media type is not accepted by this route (415)."
+)
+UnprocessableEntity = _http("UnprocessableEntity", 422, "The request is well formed but invalid.")
+ServiceUnavailable = _http("ServiceUnavailable", 503, "A backing service is unavailable (503).")
+
+
+class TooManyRequests(HTTPException):
+    """Rate limit exceeded (429); carries ``Retry-After`` and ``retry_after`` in the body."""
+
+    status_code = 429
+
+    def __init__(
+        self,
+        detail: Any = None,
+        retry_after: int = 1,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.retry_after = max(1, int(retry_after))
+        merged = {"Retry-After": str(self.retry_after)}
+        if headers:
+            merged.update(headers)
+        super().__init__(None, detail or "Too many requests", merged)
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": self.detail, "retry_after": self.retry_after}
+
+
+ValidationErrorItem = dict[str, Any]
+
+
+class RequestValidationError(HTTPException):
+    """One or more request values failed validation (422).
+
+    ``errors`` is a list of ``{"loc": [...], "msg": str, "type": str}``.
+    """
+
+    status_code = 422
+
+    def __init__(self, errors: list[ValidationErrorItem]) -> None:
+        self.errors = errors
+        super().__init__(422, errors)
+
+
+def validation_error(loc: list[Any], msg: str, type_: str = "value_error") -> ValidationErrorItem:
+    """Build one validation error entry in the wire shape."""
+    return {"loc": loc, "msg": msg, "type": type_}

@@ -1,0 +1,134 @@
+"""The plugin contract: every hook Bolt calls, with what a plugin may rely on.
+
+All hooks run while the application is being built or routes are compiled, never while a
+request is handled: a plugin's per-request work lives in the ``Middleware`` it returns from
+``bolt_route_middleware`` or in the extractor it returns from ``bolt_resolve_param``. The
+kernel's own defaults are registered as an ordinary plugin with ``trylast=True``, so any
+third-party implementation runs first and wins a ``firstresult`` hook.
+
+Register implementations with ``bolt.hookimpl``::
+
+    from bolt import hookimpl
+
+    @hookimpl
+    def bolt_route_middleware(api, route):
+        if "audit" in route.options:
+            route.claim("audit")
+            return Middleware(phase=500, wrap=make_audit(route), name="audit")
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from bolt.api import BoltAPI
+    from bolt.conf import BoltSettings
+    from bolt.middleware import Middleware
+    from bolt.params import Param
+    from bolt.route import Route
+
+hookspec = pluggy.HookspecMarker("bolt")
+hookimpl = pluggy.HookimplMarker("bolt")
+
+# --- phase 1: loading -------------------------------------------------------------------
+
+
+@hookspec(historic=True)
+def bolt_addhooks(pluginmanager: pluggy.PluginManager) -> None:
+    """Add hook specifications of a plugin's own (``pluginmanager.add_hookspecs(module)``).
+
+    Historic: a plugin registered later still receives the call. ``bolt_granian`` uses it
+    for its server hooks.
+    """
+
+
+@hookspec
+def bolt_configure(api: BoltAPI, settings: BoltSettings) -> None:
+    """Called once per API after all plugins are loaded and settings are validated.
+
+    Validate plugin settings here (raise ``ImproperlyConfigured`` naming the setting) and
+    declare the middleware names the plugin may produce with
+    ``api.register_middleware_name(name)`` so ``skip_middleware(name)`` can check them.
+    """
+
+
+# --- phase 2: registration --------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def bolt_collect_routes(
+    api: BoltAPI, obj: Any, path: str, options: dict[str, Any]
+) -> list[Route] | None:
+    """Turn a registered object into route specifications.
+
+    Called by ``api.get/post/...`` (``options["kind"] == "route"``, ``options["methods"]``
+    set), ``api.view()`` (``"view"``) and ``api.viewset()`` (``"viewset"``). ``options`` holds
+    every keyword the user passed. Return a list of ``Route`` (possibly empty, meaning "I took
+    it and will add routes myself later", as for decorators inside a class body), or ``None``
+    to let the next plugin try. The kernel answers for plain functions; the viewsets plugin
+    answers for classes and methods.
+    """
+
+
+# --- phase 3: compilation (once per route) ----------------------------------------------
+
+
+@hookspec(firstresult=True)
+def bolt_resolve_param(api: BoltAPI, route: Route, param: Param) -> Any:
+    """Return an extractor for one handler parameter, or ``None`` for the default.
+
+    An extractor is a callable ``extract(request) -> value`` (plain or ``async``); it is
+    called once per request for that parameter. Raise ``RequestValidationError`` for a bad
+    value. This hook is called once per parameter when the route compiles.
+    """
+
+
+@hookspec
+def bolt_route_middleware(api: BoltAPI, route: Route) -> Middleware | list[Middleware] | None:
+    """Return the middleware this plugin puts on ``route``, or ``None`` (which costs nothing).
+
+    Call ``route.claim(option)`` for each route option the plugin handles; an option no
+    plugin claims stops startup (fail closed). The kernel sorts all returned middleware by
+    ``phase`` (CORS 100, authentication 200, rate limit 300, guards 400), removes the ones
+    named in ``skip_middleware``, and folds the chain once.
+    """
+
+
+@hookspec(firstresult=True)
+def bolt_response_encoder(api: BoltAPI, route: Route, return_type: Any) -> Any:
+    """Return a callable that shapes a handler's return value before JSON encoding.
+
+    ``return_type`` is the route's ``response_model`` or the handler's return annotation
+    (``None`` when neither says anything). The callable may be ``async`` (the ORM plugin
+    evaluates querysets there). Return ``None`` to let the next plugin decide.
+    """
+
+
+@hookspec
+def bolt_exception_handlers(api: BoltAPI) -> dict[type[BaseException], Any] | None:
+    """Map exception types to handlers ``(request, exc) -> Response``.
+
+    Collected once per API. The most specific type in an exception's MRO wins. The ORM plugin
+    maps ``DoesNotExist`` to 404, ``IntegrityError`` to 409, ``OperationalError`` to 503.
+    """
+
+
+@hookspec
+def bolt_route_compiled(api: BoltAPI, route: Route) -> None:
+    """Called once per route after it is compiled and frozen (OpenAPI collects here)."""
+
+
+# --- phase 4: lifespan -------------------------------------------------------------------
+
+
+@hookspec
+def bolt_startup(api: BoltAPI) -> None:
+    """ASGI lifespan startup, once per worker. May be ``async``."""
+
+
+@hookspec
+def bolt_shutdown(api: BoltAPI) -> None:
+    """ASGI lifespan shutdown, once per worker. May be ``async``."""

@@ -1,0 +1,112 @@
+"""Route middleware: the unit plugins use to act on requests, and the route-option decorators.
+
+A plugin returns ``Middleware(phase, wrap, name)`` from ``bolt_route_middleware``;
+``wrap(next_handler)`` returns a handler ``async (request) -> Response``. The kernel sorts a
+route's middleware by phase (lower runs first, outermost) and folds the chain once when the
+route compiles, so a request only walks a prepared stack of closures.
+
+``cors``, ``rate_limit`` are re-exported from their plugins so user code imports them from
+here; ``skip_middleware`` belongs to the kernel because removal happens at compile time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from bolt.request import Request
+    from bolt.responses import Response
+
+__all__ = [
+    "PHASE_AUTH",
+    "PHASE_CORS",
+    "PHASE_GUARDS",
+    "PHASE_RATE_LIMIT",
+    "Handler",
+    "Middleware",
+    "cors",
+    "get_route_options",
+    "rate_limit",
+    "route_option",
+    "skip_middleware",
+]
+
+Handler = Callable[["Request"], Awaitable["Response"]]
+F = TypeVar("F", bound=Callable[..., Any])
+
+PHASE_CORS = 100
+PHASE_AUTH = 200
+PHASE_RATE_LIMIT = 300
+PHASE_GUARDS = 400
+
+OPTIONS_ATTR = "__bolt_route_options__"
+
+
+@dataclass(frozen=True, slots=True)
+class Middleware:
+    """One step of a route's request pipeline.
+
+    - ``phase``: position in the chain; lower is outer (runs first).
+    - ``wrap``: ``wrap(next_handler) -> handler``; called once at compile time.
+    - ``name``: what ``skip_middleware(name)`` removes.
+    - ``optional``: whether ``skip_middleware("*")`` removes it (security steps say False).
+    - ``preflight``: also wrap the automatic OPTIONS answer of the route's path (CORS).
+    """
+
+    phase: int
+    wrap: Callable[[Handler], Handler]
+    name: str
+    optional: bool = True
+    preflight: bool = False
+
+
+def route_option(func: F, name: str, value: Any) -> F:
+    """Attach a route option to a handler function; the way decorators configure routes.
+
+    Options are read when routes compile, so decorator order does not matter. Third-party
+    decorators use this too; their plugin then claims the option.
+    """
+    target = getattr(func, "fn", func)  # an @action wrapper stores options on its function
+    options = target.__dict__.get(OPTIONS_ATTR)
+    if options is None:
+        options = {}
+        setattr(target, OPTIONS_ATTR, options)
+    options[name] = value
+    return func
+
+
+def get_route_options(func: Any) -> dict[str, Any]:
+    """The options decorators attached to ``func`` (empty when none)."""
+    target = getattr(func, "fn", func)
+    return dict(getattr(target, OPTIONS_ATTR, None) or {})
+
+
+def skip_middleware(*names: str) -> Callable[[F], F]:
+    """Remove the named middleware from this route when it compiles.
+
+    ``"*"`` removes every optional middleware (CORS, rate limits); security middleware
+    (auth, guards) must be named explicitly. An unknown name stops startup.
+    """
+    if not names:
+        raise ValueError("skip_middleware() needs at least one middleware name")
+
+    def decorate(func: F) -> F:
+        return route_option(func, "skip_middleware", frozenset(names))
+
+    return decorate
+
+
+def __getattr__(name: str) -> Any:
+    # cors and rate_limit live in their plugins; import lazily so the kernel does not
+    # depend on them.
+    if name == "cors":
+        from bolt_plugins.cors import cors
+
+        return cors
+    if name == "rate_limit":
+        from bolt_plugins.ratelimit import rate_limit
+
+        return rate_limit
+    raise AttributeError(f"module 'bolt.middleware' has no attribute {name!r}")

@@ -1,0 +1,247 @@
+"""The request object handed to handlers: a read-only mapping with attribute access.
+
+``request["method"]``, ``request.get("auth", {})`` and ``request.headers["x-id"]`` all work.
+Everything beyond the ASGI scope is parsed lazily, on first access, so a route that never
+looks at cookies never parses them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+__all__ = ["Request"]
+
+_KEYS = (
+    "method",
+    "path",
+    "query",
+    "headers",
+    "cookies",
+    "params",
+    "body",
+    "state",
+    "auth",
+    "user",
+    "client",
+    "scheme",
+    "context",
+)
+
+
+class Request(Mapping[str, Any]):
+    """One HTTP request. Created per request by the kernel; handlers only read it.
+
+    ``headers`` has lower-case names (last value wins; ``header_list(name)`` gives all).
+    ``query`` maps names to their last value (``query_list(name)`` gives all).
+    ``auth`` is the authentication context set by the auth plugin (``None`` when anonymous);
+    ``request.get("auth", {})`` returns ``{}`` then.
+    """
+
+    __slots__ = (
+        "_cleanups",
+        "_cookies",
+        "_dep_cache",
+        "_headers",
+        "_query",
+        "_query_lists",
+        "_state",
+        "_user",
+        "auth",
+        "body",
+        "params",
+        "receive",
+        "route",
+        "scope",
+        "user_loader",
+    )
+
+    def __init__(self, scope: dict[str, Any], receive: Any, params: dict[str, Any]) -> None:
+        # hot path
+        self.scope = scope
+        self.receive = receive
+        self.params = params
+        self.body = b""
+        self.auth: dict[str, Any] | None = None
+        self.route: Any = None
+        self.user_loader: Any = None
+        self._headers: dict[str, str] | None = None
+        self._query: dict[str, str] | None = None
+        self._query_lists: dict[str, list[str]] | None = None
+        self._cookies: dict[str, str] | None = None
+        self._state: dict[str, Any] | None = None
+        self._user: Any = None
+        self._dep_cache: dict[Any, Any] | None = None
+        self._cleanups: list[Any] | None = None
+
+    # --- mapping protocol -------------------------------------------------------------
+    def __getitem__(self, key: str) -> Any:
+        if key in _KEYS:
+            return getattr(self, key)
+        raise KeyError(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """Like ``dict.get``; a ``None`` value (anonymous ``auth``) gives ``default``."""
+        if key not in _KEYS:
+            return default
+        value = getattr(self, key)
+        return default if value is None else value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_KEYS)
+
+    def __len__(self) -> int:
+        return len(_KEYS)
+
+    def __contains__(self, key: object) -> bool:
+        return key in _KEYS
+
+    # --- scope --------------------------------------------------------------------------
+    @property
+    def method(self) -> str:
+        return self.scope["method"]
+
+    @property
+    def path(self) -> str:
+        return self.scope["path"]
+
+    @property
+    def scheme(self) -> str:
+        return self.scope.get("scheme", "http")
+
+    @property
+    def client(self) -> tuple[str, int] | None:
+        """``(host, port)`` of the socket peer. Proxy headers are not consulted here."""
+        client = self.scope.get("client")
+        return tuple(client) if client else None  # type: ignore[return-value]
+
+    @property
+    def query_string(self) -> bytes:
+        return self.scope.get("query_string", b"")
+
+    # --- lazily parsed parts ------------------------------------------------------------
+    @property
+    def headers(self) -> dict[str, str]:
+        headers = self._headers
+        if headers is None:
+            headers = self._headers = {
+                k.decode("latin-1").lower(): v.decode("latin-1") for k, v in self.scope["headers"]
+            }
+        return headers
+
+    def header_list(self, name: str) -> list[str]:
+        """All values of a repeated header, in order."""
+        raw = name.lower().encode("latin-1")
+        return [v.decode("latin-1") for k, v in self.scope["headers"] if k.lower() == raw]
+
+    def _parse_query(self) -> None:
+        lists: dict[str, list[str]] = {}
+        qs = self.scope.get("query_string", b"")
+        if qs:
+            try:
+                pairs = parse_qsl(
+                    qs.decode("latin-1"),
+                    keep_blank_values=True,
+                    max_num_fields=2000,
+                    encoding="utf-8",
+                    errors="strict",
+                )
+            except (ValueError, UnicodeDecodeError):
+                from bolt.exceptions import BadRequest
+
+                raise BadRequest(detail="Malformed query string") from None
+            for k, v in pairs:
+                lists.setdefault(k, []).append(v)
+        self._query_lists = lists
+        self._query = {k: v[-1] for k, v in lists.items()}
+
+    @property
+    def query(self) -> dict[str, str]:
+        if self._query is None:
+            self._parse_query()
+        return self._query  # type: ignore[return-value]
+
+    def query_list(self, name: str) -> list[str]:
+        """Every value of a repeated query parameter (``?tag=a&tag=b``)."""
+        if self._query_lists is None:
+            self._parse_query()
+        return self._query_lists.get(name, [])  # type: ignore[union-attr]
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        cookies = self._cookies
+        if cookies is None:
+            cookies = {}
+            raw = self.headers.get("cookie")
+            if raw:
+                for chunk in raw.split(";"):
+                    name, sep, value = chunk.partition("=")
+                    if sep:
+                        value = value.strip()
+                        if len(value) > 1 and value[0] == value[-1] == '"':
+                            value = value[1:-1]
+                        cookies[name.strip()] = value
+            self._cookies = cookies
+        return cookies
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """Per-request scratch space for middleware and dependencies."""
+        if self._state is None:
+            self._state = {}
+        return self._state
+
+    @property
+    def context(self) -> dict[str, Any]:
+        """Alias of ``auth`` for code written against other frameworks' naming."""
+        return self.auth or {}
+
+    # --- Django user ----------------------------------------------------------------------
+    @property
+    def user(self) -> Any:
+        """The Django user of this request, loaded once (``AnonymousUser`` when anonymous).
+
+        Loading touches the database; in ``async`` handlers prefer ``await request.auser()``.
+        """
+        if self._user is None:
+            loader = self.user_loader
+            if loader is None:
+                from django.contrib.auth.models import AnonymousUser
+
+                self._user = AnonymousUser()
+            else:
+                self._user = loader.load(self)
+        return self._user
+
+    async def auser(self) -> Any:
+        """Async variant of ``user``."""
+        if self._user is None:
+            loader = self.user_loader
+            if loader is None:
+                from django.contrib.auth.models import AnonymousUser
+
+                self._user = AnonymousUser()
+            else:
+                self._user = await loader.aload(self)
+        return self._user
+
+    def json(self) -> Any:
+        """The body decoded as JSON (``BadRequest`` if it is not)."""
+        import msgspec
+
+        from bolt.exceptions import BadRequest
+
+        try:
+            return msgspec.json.decode(self.body)
+        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+            raise BadRequest(detail="Malformed JSON body") from None
+
+    def add_cleanup(self, func: Any) -> None:
+        """Run ``func()`` (sync or async) after the response is sent."""
+        if self._cleanups is None:
+            self._cleanups = []
+        self._cleanups.append(func)
+
+    def __repr__(self) -> str:
+        return f"<Request {self.method} {self.path}>"

@@ -1,0 +1,119 @@
+"""``Route``: one HTTP method + path + handler, as plugins see it while routes compile.
+
+A ``Route`` starts as a specification (what the user registered) and is filled in by
+``bolt.compile``: parameter plan, response shaping, middleware chain and the final
+``handler``. After compilation it is frozen; nothing on it changes per request.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from bolt.middleware import Handler, get_route_options
+
+__all__ = ["KERNEL_OPTIONS", "Route"]
+
+# Options the kernel itself understands; everything else must be claimed by a plugin.
+KERNEL_OPTIONS = frozenset(
+    {
+        "status_code",
+        "response_model",
+        "name",
+        "tags",
+        "summary",
+        "description",
+        "include_in_schema",
+        "skip_middleware",
+        "methods",
+        "kind",
+        "operation_id",
+        "deprecated",
+    }
+)
+
+
+class Route:
+    """A route specification and, once compiled, its prepared handler.
+
+    Plugins read ``method``, ``path``, ``endpoint``, ``signature``, ``options``,
+    ``view_class``/``action`` (set by the viewsets plugin) and call ``claim(option)`` for
+    the options they implement.
+    """
+
+    __slots__ = (
+        "action",
+        "claimed",
+        "description",
+        "endpoint",
+        "handler",
+        "include_in_schema",
+        "meta",
+        "method",
+        "name",
+        "options",
+        "params",
+        "path",
+        "preflight_handler",
+        "response_model",
+        "return_type",
+        "signature",
+        "status_code",
+        "summary",
+        "tags",
+        "view_class",
+    )
+
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        options: dict[str, Any] | None = None,
+        signature: inspect.Signature | None = None,
+        view_class: type | None = None,
+        action: str | None = None,
+        source: Any = None,
+    ) -> None:
+        self.method = method.upper()
+        self.path = path
+        self.endpoint = endpoint
+        self.signature = signature
+        self.view_class = view_class
+        self.action = action
+        # Options from decorators on the source function (``@cors``, ``@rate_limit``…)
+        # are merged under the explicit ones: explicit keyword arguments win.
+        merged = get_route_options(source if source is not None else endpoint)
+        merged.update({k: v for k, v in (options or {}).items() if v is not None})
+        merged.pop("methods", None)
+        merged.pop("kind", None)
+        self.options: dict[str, Any] = merged
+        self.status_code: int | None = merged.get("status_code")
+        self.response_model: Any = merged.get("response_model")
+        self.name: str | None = merged.get("name")
+        self.tags: list[str] = list(merged.get("tags") or [])
+        self.summary: str | None = merged.get("summary")
+        self.description: str | None = merged.get("description")
+        self.include_in_schema: bool = merged.get("include_in_schema", True)
+        self.claimed: set[str] = set()
+        self.meta: dict[str, Any] = {}  # free space for plugins, per route
+        self.params: list[Any] = []
+        self.return_type: Any = None
+        self.handler: Handler | None = None
+        self.preflight_handler: Handler | None = None
+
+    def claim(self, *names: str) -> None:
+        """Mark options as handled by the calling plugin (see fail-closed in the docs)."""
+        self.claimed.update(names)
+
+    @property
+    def handler_name(self) -> str:
+        """A readable ``module.qualname`` for listings and errors."""
+        fn = self.endpoint
+        target = getattr(fn, "__wrapped__", fn)
+        return f"{getattr(target, '__module__', '?')}.{getattr(target, '__qualname__', target)}"
+
+    def __repr__(self) -> str:
+        return f"<Route {self.method} {self.path} -> {self.handler_name}>"
