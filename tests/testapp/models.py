@@ -1,0 +1,1 @@
+"""Models the test suite uses (plugins' tests add theirs here)."""
