@@ -139,7 +139,8 @@ class BoltAPI(_Registrar):
         self.settings = get_settings()
         self.prefix = prefix
         self.title, self.version, self.description = title, version, description
-        self.options: dict[str, Any] = {k: v for k, v in options.items() if v is not None}
+        # API-wide defaults for plugin-owned route options (auth, guards, ...).
+        self.defaults: dict[str, Any] = {k: v for k, v in options.items() if v is not None}
         self.routes: list[Route] = []
         self.mounts: list[tuple[str, Any]] = []
         self.middleware_names: set[str] = set()

@@ -37,6 +37,7 @@ __all__ = ["default_extractor", "msgspec_errors", "plan_params"]
 SCALARS = (str, int, float, bool, bytes)
 _AT = re.compile(r"^(.*?)(?: - at `\$(.*)`)?$", re.S)
 _PATH_PART = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+_TYPE_MSG = re.compile(r"Expected `[^`]+`, got")
 _MISSING = re.compile(r"missing required field `([^`]+)`")
 
 
@@ -53,7 +54,7 @@ def msgspec_errors(exc: msgspec.ValidationError, root: list[Any]) -> list[dict[s
     if missing:
         loc.append(missing.group(1))
         return [validation_error(loc, "Field required", "missing")]
-    kind = "type_error" if msg.startswith("Expected") else "value_error"
+    kind = "type_error" if _TYPE_MSG.match(msg) else "value_error"
     return [validation_error(loc, msg, kind)]
 
 
@@ -143,7 +144,7 @@ def plan_params(
             raise ImproperlyConfigured(f"{owner}: *args/**kwargs parameters are not supported")
         annotation = hints.get(p.name, p.annotation)
         if isinstance(annotation, str):
-            annotation = p.annotation
+            annotation = _eval_annotation(func, p.name, annotation, owner)
         marker: ParamMarker | Depends | None = None
         metadata: list[Any] = []
         if get_origin(annotation) is Annotated:
@@ -171,7 +172,9 @@ def plan_params(
         if isinstance(marker, ParamMarker) and marker.alias:
             alias = marker.alias
         elif source == "header":
-            alias = p.name.replace("_", "-").lower()
+            alias = p.name.replace("_", "-")
+        if source == "header":
+            alias = alias.lower()
         if source == "path" and p.name not in path_names:
             raise ImproperlyConfigured(
                 f"{owner}: parameter {p.name!r} is marked Path() but the route path has no "
@@ -181,6 +184,19 @@ def plan_params(
             annotation = Any
         out.append(Param(p.name, annotation, default, source, alias, marker, metadata))
     return out
+
+
+def _eval_annotation(func: Callable[..., Any], name: str, text: str, owner: str) -> Any:
+    """Resolve one string annotation against the function's module globals."""
+    namespace = dict(getattr(inspect.unwrap(func), "__globals__", {}))
+    namespace.setdefault("Request", Request)
+    try:
+        return eval(text, namespace)  # noqa: S307 - annotations are the program's own code
+    except Exception:
+        raise ImproperlyConfigured(
+            f"{owner}: cannot resolve the annotation {text!r} of parameter {name!r}; define "
+            "the type at module level (string annotations are evaluated in the module)"
+        ) from None
 
 
 def _target_type(param: Param) -> Any:
