@@ -115,7 +115,7 @@ def infer_source(param: inspect.Parameter, annotation: Any, path_names: set[str]
         return "query"
     if _is_sequence(annotation):
         args = get_args(_unwrap_optional(annotation)[0])
-        if not args or all(_is_scalar(a) for a in args if a is not Ellipsis):
+        if args and all(_is_scalar(a) for a in args if a is not Ellipsis):
             return "query"
     return "body"
 
@@ -191,7 +191,7 @@ def _eval_annotation(func: Callable[..., Any], name: str, text: str, owner: str)
     namespace = dict(getattr(inspect.unwrap(func), "__globals__", {}))
     namespace.setdefault("Request", Request)
     try:
-        return eval(text, namespace)  # noqa: S307 - annotations are the program's own code
+        return eval(text, namespace)
     except Exception:
         raise ImproperlyConfigured(
             f"{owner}: cannot resolve the annotation {text!r} of parameter {name!r}; define "

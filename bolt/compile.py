@@ -15,7 +15,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 
-from bolt.binding import plan_params
+from bolt.binding import _eval_annotation, plan_params
 from bolt.bodies import read_body
 from bolt.exceptions import ImproperlyConfigured, RequestValidationError
 from bolt.middleware import Handler, Middleware
@@ -126,14 +126,15 @@ def depends_extractor(api: Any, route: Route, param: Param, depth: int = 0) -> A
 def _return_type(route: Route, func: Callable[..., Any]) -> Any:
     if route.response_model is not None:
         return route.response_model
-    if route.signature is not None and route.signature.return_annotation is not inspect._empty:
-        annotation = route.signature.return_annotation
-    else:
+    annotation = route.signature.return_annotation if route.signature else inspect._empty
+    if annotation is inspect._empty:
+        return None
+    if isinstance(annotation, str):
         try:
-            annotation = typing.get_type_hints(func).get("return")
+            annotation = typing.get_type_hints(func).get("return", annotation)
         except Exception:
-            annotation = getattr(func, "__annotations__", {}).get("return")
-    if annotation is None or annotation is type(None) or isinstance(annotation, str):
+            annotation = _eval_annotation(func, "return", annotation, repr(route))
+    if annotation is None or annotation is type(None):
         return None
     if isinstance(annotation, type) and issubclass(annotation, Response):
         return None

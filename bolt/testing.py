@@ -102,7 +102,7 @@ class _SyncTransport(httpx.BaseTransport):
         return httpx.Response(
             code,
             headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers],
-            content=b"".join(chunks),
+            stream=httpx.ByteStream(b"".join(chunks)),
             request=request,
         )
 

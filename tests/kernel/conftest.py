@@ -13,7 +13,9 @@ from bolt.testing import TestClient
 @pytest.fixture
 def api() -> BoltAPI:
     """An API with no plugins, so kernel behaviour is tested alone."""
-    return BoltAPI(plugins=["-viewsets", "-crud", "-auth", "-guards", "-cors", "-ratelimit", "-openapi"])
+    return BoltAPI(
+        plugins=["-viewsets", "-crud", "-auth", "-guards", "-cors", "-ratelimit", "-openapi"]
+    )
 
 
 @pytest.fixture

@@ -69,7 +69,9 @@ def test_query_scalars_lists_and_constraints(api: BoltAPI, client: TestClient) -
 
     r = client.get("/search")
     assert r.status_code == 422
-    assert r.json()["detail"] == [{"loc": ["query", "query"], "msg": "Field required", "type": "missing"}]
+    assert r.json()["detail"] == [
+        {"loc": ["query", "query"], "msg": "Field required", "type": "missing"}
+    ]
 
     r = client.get("/search?query=x&limit=0&page=abc")
     assert r.status_code == 422
@@ -128,7 +130,12 @@ def test_headers_and_cookies(api: BoltAPI, client: TestClient) -> None:
 
     r = client.get(
         "/meta",
-        headers={"X-Request-ID": "abc", "User-Agent": "t/1", "x-retries": "3", "cookie": "session=s1"},
+        headers={
+            "X-Request-ID": "abc",
+            "User-Agent": "t/1",
+            "x-retries": "3",
+            "cookie": "session=s1",
+        },
     )
     assert r.json() == {"rid": "abc", "ua": "t/1", "retries": 3, "session": "s1"}
     r = client.get("/meta", headers={"x-retries": "many"})
@@ -184,7 +191,9 @@ def test_embedded_bodies(api: BoltAPI, client: TestClient) -> None:
     async def embed(item: ItemIn, quantity: int = Body(1)) -> dict:
         return {"item": item.name, "quantity": quantity}
 
-    assert client.post("/embed", json={"item": {"name": "a", "price": 2}, "quantity": 3}).json() == {
+    assert client.post(
+        "/embed", json={"item": {"name": "a", "price": 2}, "quantity": 3}
+    ).json() == {
         "item": "a",
         "quantity": 3,
     }
@@ -217,7 +226,12 @@ def test_multipart_files(api: BoltAPI, client: TestClient) -> None:
     @api.post("/upload")
     async def upload(title: str = Form(), doc: UploadFile = File()) -> dict:
         content = await doc.read()
-        return {"title": title, "filename": doc.filename, "type": doc.content_type, "size": len(content)}
+        return {
+            "title": title,
+            "filename": doc.filename,
+            "type": doc.content_type,
+            "size": len(content),
+        }
 
     @api.post("/many")
     async def many(docs: list[UploadFile] = File()) -> dict:
@@ -227,14 +241,18 @@ def test_multipart_files(api: BoltAPI, client: TestClient) -> None:
     async def raw(doc: bytes = File()) -> dict:
         return {"len": len(doc)}
 
-    r = client.post("/upload", data={"title": "t"}, files={"doc": ("a.txt", b"hello", "text/plain")})
+    r = client.post(
+        "/upload", data={"title": "t"}, files={"doc": ("a.txt", b"hello", "text/plain")}
+    )
     assert r.json() == {"title": "t", "filename": "a.txt", "type": "text/plain", "size": 5}
     r = client.post("/many", files=[("docs", ("1.txt", b"1")), ("docs", ("2.txt", b"2"))])
     assert r.json() == {"names": ["1.txt", "2.txt"]}
     assert client.post("/raw", files={"doc": ("b.bin", b"\x00\x01")}).json() == {"len": 2}
     r = client.post("/upload", data={"title": "t"}, files={"other": ("a.txt", b"x")})
     assert r.status_code == 422
-    assert r.json()["detail"] == [{"loc": ["file", "doc"], "msg": "Field required", "type": "missing"}]
+    assert r.json()["detail"] == [
+        {"loc": ["file", "doc"], "msg": "Field required", "type": "missing"}
+    ]
 
 
 @pytest.mark.parametrize(
@@ -251,7 +269,9 @@ def test_malformed_multipart_is_400(api: BoltAPI, client: TestClient, body: byte
     async def upload(name: str = Form()) -> dict:
         return {}
 
-    r = client.post("/upload", content=body, headers={"content-type": "multipart/form-data; boundary=XB"})
+    r = client.post(
+        "/upload", content=body, headers={"content-type": "multipart/form-data; boundary=XB"}
+    )
     assert r.status_code == 400
     assert "detail" in r.json()
 
@@ -262,7 +282,9 @@ def test_too_many_form_fields_is_413(api: BoltAPI, client: TestClient) -> None:
         return {}
 
     body = "&".join(f"f{i}=1" for i in range(5000)).encode()
-    r = client.post("/form", content=body, headers={"content-type": "application/x-www-form-urlencoded"})
+    r = client.post(
+        "/form", content=body, headers={"content-type": "application/x-www-form-urlencoded"}
+    )
     assert r.status_code == 413
 
 

@@ -1,0 +1,345 @@
+"""The error wire contract: 400, 413, 415, 422, HTTPException family, generic 500, Host."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import pytest
+
+from bolt import BoltAPI
+from bolt.exceptions import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    HTTPException,
+    NotFound,
+    ServiceUnavailable,
+    TooManyRequests,
+    Unauthorized,
+)
+from bolt.testing import TestClient
+
+KERNEL_ONLY = ["-viewsets", "-crud", "-auth", "-guards", "-cors", "-ratelimit", "-openapi"]
+
+
+class Article(msgspec.Struct):
+    title: str
+    views: int
+    tags: list[str] = []
+
+
+@pytest.fixture
+def writes(api: BoltAPI) -> list[Any]:
+    """A route that records every successful write, to show failed requests change nothing."""
+    stored: list[Any] = []
+
+    @api.post("/articles", status_code=201)
+    async def create(data: Article) -> Article:
+        stored.append(data)
+        return data
+
+    return stored
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        (b'{"title": "a", "views": 1', "application/json", 400),  # truncated
+        (b'{"title": "a", "views": 1} trailing', "application/json", 400),
+        (b'\xef\xbb\xbf{"title": "a", "views": 1}', "application/json", 400),  # BOM
+        (b"", "application/json", 400),  # empty
+        (b'{"title": "\xff\xfe", "views": 1}', "application/json", 400),  # invalid UTF-8
+        (b"[" * 10000 + b"]" * 10000, "application/json", 422),  # not an object at all
+        (b'{"title": "a", "views": 1}', "text/plain", 415),
+        (b'{"title": "a", "views": 1}', "application/x-www-form-urlencoded", 415),
+        (b'{"title": "a", "views": 1}', None, 415),
+        (b'{"title": "a", "views": true}', "application/json", 422),
+        (b'{"title": "a", "views": "1"}', "application/json", 422),
+        (b'{"title": "a", "views": 1.0}', "application/json", 422),
+        (b'{"title": "a"}', "application/json", 422),
+        (b'{"title": "a", "views": 1e400}', "application/json", 422),
+        (b'{"title": "a", "views": NaN}', "application/json", 400),
+        (b'{"title": "\\ud800", "views": 1}', "application/json", 400),  # lone surrogate
+    ],
+)
+def test_bad_json_bodies(
+    client: TestClient, writes: list[Any], body: bytes, content_type: str | None, status: int
+) -> None:
+    headers = {"content-type": content_type} if content_type else {}
+    r = client.post("/articles", content=body, headers=headers)
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"] == "application/json"
+    detail = r.json()["detail"]
+    if status == 422:
+        assert isinstance(detail, list)
+        assert all(set(e) == {"loc", "msg", "type"} for e in detail)
+        assert detail[0]["loc"][0] == "body"
+    else:
+        assert isinstance(detail, str)
+        assert "Traceback" not in detail
+    assert writes == []
+
+
+class Strict(msgspec.Struct, forbid_unknown_fields=True):
+    title: str
+
+
+def test_deeply_nested_json_is_400(api: BoltAPI, client: TestClient) -> None:
+    @api.post("/anything")
+    async def anything(data: list) -> dict:
+        return {}
+
+    r = client.post(
+        "/anything",
+        content=b"[" * 100000 + b"]" * 100000,
+        headers={"content-type": "application/json"},
+    )
+    assert r.status_code == 400
+    assert r.json() == {"detail": "Malformed JSON body: nested too deeply"}
+
+
+def test_unknown_fields_are_rejected_when_the_schema_forbids_them(
+    api: BoltAPI, client: TestClient
+) -> None:
+    @api.post("/strict")
+    async def strict(data: Strict) -> dict:
+        return {"title": data.title}
+
+    r = client.post("/strict", json={"title": "a", "is_staff": True})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["body"]
+    assert "is_staff" in r.json()["detail"][0]["msg"]
+
+
+def test_duplicate_json_keys_last_wins(client: TestClient, writes: list[Any]) -> None:
+    r = client.post(
+        "/articles",
+        content=b'{"title": "a", "views": 1, "views": 2}',
+        headers={"content-type": "application/json"},
+    )
+    assert r.status_code == 201
+    assert r.json()["views"] == 2
+
+
+def test_body_over_limit_is_413_before_reading(settings: Any) -> None:
+    settings.BOLT_MAX_BODY_SIZE = 100
+    api = BoltAPI(plugins=KERNEL_ONLY)
+    received: list[int] = []
+
+    @api.post("/upload")
+    async def upload(data: dict) -> dict:
+        received.append(1)
+        return {}
+
+    client = TestClient(api)
+    r = client.post(
+        "/upload",
+        content=b'{"a": "' + b"x" * 200 + b'"}',
+        headers={"content-type": "application/json"},
+    )
+    assert r.status_code == 413
+    assert r.json() == {"detail": "Request body exceeds 100 bytes"}
+    assert received == []
+
+
+def test_chunked_body_over_limit_is_413_while_reading(settings: Any) -> None:
+    """No Content-Length: the limit is enforced while chunks arrive."""
+    import asyncio
+
+    settings.BOLT_MAX_BODY_SIZE = 1000
+    api = BoltAPI(plugins=KERNEL_ONLY)
+
+    @api.post("/upload")
+    async def upload(data: dict) -> dict:
+        return {}
+
+    chunks_read = 0
+
+    async def run() -> list[dict[str, Any]]:
+        sent: list[dict[str, Any]] = []
+
+        async def receive() -> dict[str, Any]:
+            nonlocal chunks_read
+            chunks_read += 1
+            return {"type": "http.request", "body": b"x" * 400, "more_body": True}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        scope = {
+            "type": "http",
+            "method": "POST",
+            "path": "/upload",
+            "raw_path": b"/upload",
+            "query_string": b"",
+            "headers": [(b"host", b"testserver"), (b"content-type", b"application/json")],
+        }
+        await api(scope, receive, send)
+        return sent
+
+    sent = asyncio.run(run())
+    assert sent[0]["status"] == 413
+    assert chunks_read == 3  # stopped as soon as the limit was passed
+
+
+def test_broken_chunked_body_is_json_400(api: BoltAPI) -> None:
+    import asyncio
+
+    @api.post("/upload")
+    async def upload(data: dict) -> dict:
+        return {}
+
+    async def run() -> list[dict[str, Any]]:
+        sent: list[dict[str, Any]] = []
+
+        async def receive() -> dict[str, Any]:
+            raise RuntimeError("malformed chunk size")
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        scope = {
+            "type": "http",
+            "method": "POST",
+            "path": "/upload",
+            "raw_path": b"/upload",
+            "query_string": b"",
+            "headers": [(b"host", b"testserver"), (b"transfer-encoding", b"chunked")],
+        }
+        await api(scope, receive, send)
+        return sent
+
+    sent = asyncio.run(run())
+    assert sent[0]["status"] == 400
+    assert msgspec.json.decode(sent[1]["body"]) == {"detail": "Malformed request body"}
+
+
+@pytest.mark.parametrize(
+    ("exc", "status", "body", "headers"),
+    [
+        (NotFound(detail="Article 1001 not found"), 404, {"detail": "Article 1001 not found"}, {}),
+        (Forbidden(detail="nope"), 403, {"detail": "nope"}, {}),
+        (BadRequest(), 400, {"detail": "Bad Request"}, {}),
+        (Conflict(detail="taken"), 409, {"detail": "taken"}, {}),
+        (
+            Unauthorized(detail="login", headers={"WWW-Authenticate": "Bearer"}),
+            401,
+            {"detail": "login"},
+            {"www-authenticate": "Bearer"},
+        ),
+        (
+            TooManyRequests(retry_after=7),
+            429,
+            {"detail": "Too many requests", "retry_after": 7},
+            {"retry-after": "7"},
+        ),
+        (
+            ServiceUnavailable(headers={"Retry-After": "5"}),
+            503,
+            {"detail": "Service Unavailable"},
+            {"retry-after": "5"},
+        ),
+        (
+            HTTPException(
+                status_code=422, detail="Invalid article ID", headers={"X-Error-Code": "INVALID_ID"}
+            ),
+            422,
+            {"detail": "Invalid article ID"},
+            {"x-error-code": "INVALID_ID"},
+        ),
+    ],
+)
+def test_http_exceptions(
+    api: BoltAPI, client: TestClient, exc: HTTPException, status: int, body: dict, headers: dict
+) -> None:
+    @api.get("/boom")
+    async def boom() -> dict:
+        raise exc
+
+    r = client.get("/boom")
+    assert r.status_code == status
+    assert r.json() == body
+    for name, value in headers.items():
+        assert r.headers[name] == value
+
+
+def test_unhandled_error_is_generic_500_and_logged(
+    api: BoltAPI, client: TestClient, caplog: Any
+) -> None:
+    @api.get("/crash")
+    async def crash() -> dict:
+        raise RuntimeError("database password is hunter2")
+
+    with caplog.at_level("ERROR", logger="bolt"):
+        r = client.get("/crash")
+    assert r.status_code == 500
+    assert r.json() == {"detail": "Internal Server Error"}
+    assert "hunter2" not in r.text
+    assert any("GET /crash" in rec.getMessage() and rec.exc_info for rec in caplog.records)
+
+
+def test_debug_shows_traceback(settings: Any) -> None:
+    settings.DEBUG = True
+    api = BoltAPI(plugins=KERNEL_ONLY)
+
+    @api.get("/crash")
+    async def crash() -> dict:
+        raise RuntimeError("visible in debug")
+
+    r = TestClient(api).get("/crash")
+    assert r.status_code == 500
+    assert r.json()["detail"] == "Internal Server Error"
+    assert any("visible in debug" in line for line in r.json()["traceback"])
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [("host", "evil.com")],
+        [("host", "testserver"), ("host", "evil.com")],
+        [("host", "good.com/admin?x#y")],
+        [("host", "testserver:99999")],
+        [("host", "testserverXcom")],
+    ],
+)
+def test_invalid_host_is_400(api: BoltAPI, headers: list[tuple[str, str]]) -> None:
+    import asyncio
+
+    @api.get("/ping")
+    async def ping() -> dict:
+        return {"pong": True}
+
+    async def run() -> list[dict[str, Any]]:
+        sent: list[dict[str, Any]] = []
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b""}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": "/ping",
+            "raw_path": b"/ping",
+            "query_string": b"",
+            "headers": [(k.encode(), v.encode()) for k, v in headers],
+        }
+        await api(scope, receive, send)
+        return sent
+
+    sent = asyncio.run(run())
+    assert sent[0]["status"] == 400
+    assert msgspec.json.decode(sent[1]["body"]) == {"detail": "Invalid or missing Host header"}
+
+
+def test_malformed_query_string_is_400(api: BoltAPI, client: TestClient) -> None:
+    @api.get("/q")
+    async def q(name: str = "") -> dict:
+        return {"name": name}
+
+    r = client.get("/q?name=%ff")
+    assert r.status_code == 400
+    assert r.json() == {"detail": "Malformed query string"}
