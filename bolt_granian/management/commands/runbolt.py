@@ -1,0 +1,113 @@
+"""``python manage.py runbolt``: serve the project on Granian, in this process.
+
+Defaults come from the ``BOLT_HOST``, ``BOLT_PORT``, ``BOLT_WORKERS``, ``BOLT_RUNTIME_THREADS``
+and ``BOLT_LOG_LEVEL`` settings (Django settings or environment); flags override them.
+Ctrl-C or SIGTERM stops the server cleanly: workers finish and run their lifespan shutdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from bolt.conf import get_settings
+from bolt.exceptions import ImproperlyConfigured
+from bolt_granian.server import LOG_LEVELS, ServerOptions, default_target, serve
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
+
+
+def _port(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {value!r}") from None
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 65535, got {number}")
+    return number
+
+
+class Command(BaseCommand):
+    help = "Serve the project's Bolt APIs (and every other path through Django) on Granian."
+    # The server is a long-running process; system checks run once below, not per worker.
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", help="Address to bind (default: BOLT_HOST, 127.0.0.1).")
+        parser.add_argument("--port", type=_port, help="Port to bind (default: BOLT_PORT, 8000).")
+        parser.add_argument(
+            "--workers", type=_positive, help="Worker processes (default: BOLT_WORKERS, 1)."
+        )
+        parser.add_argument(
+            "--threads",
+            type=_positive,
+            help="Granian runtime threads per worker (default: BOLT_RUNTIME_THREADS, 1).",
+        )
+        parser.add_argument(
+            "--reload",
+            action="store_true",
+            help="Restart workers when source files change (development only).",
+        )
+        parser.add_argument(
+            "--log-level",
+            choices=LOG_LEVELS,
+            help="Granian log level (default: BOLT_LOG_LEVEL, info).",
+        )
+        parser.add_argument(
+            "--app",
+            help="ASGI application as 'module:attribute' (default: ASGI_APPLICATION, else "
+            "Bolt's project application).",
+        )
+        parser.add_argument(
+            "--access-log", action="store_true", help="Log every request (off by default)."
+        )
+
+    def options_from(self, opts: dict[str, Any]) -> ServerOptions:
+        """Merge flags over settings into validated server options."""
+        conf = get_settings()
+        if opts.get("app"):
+            target, factory = opts["app"], False
+        else:
+            target, factory = default_target()
+        base_dir = getattr(settings, "BASE_DIR", None)
+        return ServerOptions(
+            host=opts.get("host") or conf.HOST,
+            port=conf.PORT if opts.get("port") is None else opts["port"],
+            workers=opts.get("workers") or conf.WORKERS,
+            threads=opts.get("threads") or conf.RUNTIME_THREADS,
+            reload=bool(opts.get("reload")),
+            log_level=opts.get("log_level") or conf.LOG_LEVEL,
+            target=target,
+            factory=factory,
+            access_log=bool(opts.get("access_log")),
+            reload_paths=(Path(base_dir),) if base_dir else (),
+        )
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        try:
+            options = self.options_from(opts)
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from None
+        self.check(display_num_errors=False)
+        self.stdout.write(
+            f"Bolt on Granian: http://{options.host}:{options.port}/ "
+            f"({options.workers} worker(s), app {options.target}). Quit with CTRL-C."
+        )
+        self.stdout.flush()
+        try:
+            serve(options)
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write("Bolt server stopped.")
