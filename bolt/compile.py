@@ -225,6 +225,7 @@ def check_claims(route: Route) -> None:
 
 def compile_route(api: Any, route: Route) -> None:
     """Fill in ``route.params``, ``route.return_type``, ``route.handler``."""
+    route.merge_options()
     endpoint = route.endpoint
     signature = route.signature or inspect.signature(endpoint)
     route.signature = signature

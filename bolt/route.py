@@ -47,6 +47,7 @@ class Route:
         "claimed",
         "description",
         "endpoint",
+        "explicit_options",
         "handler",
         "include_in_schema",
         "meta",
@@ -59,6 +60,7 @@ class Route:
         "response_model",
         "return_type",
         "signature",
+        "source",
         "status_code",
         "summary",
         "tags",
@@ -83,13 +85,30 @@ class Route:
         self.signature = signature
         self.view_class = view_class
         self.action = action
-        # Options from decorators on the source function (``@cors``, ``@rate_limit``…)
-        # are merged under the explicit ones: explicit keyword arguments win.
-        merged = get_route_options(source if source is not None else endpoint)
-        merged.update({k: v for k, v in (options or {}).items() if v is not None})
+        self.source = source if source is not None else endpoint
+        self.explicit_options = {k: v for k, v in (options or {}).items() if v is not None}
+        self.claimed: set[str] = set()
+        self.meta: dict[str, Any] = {}  # free space for plugins, per route
+        self.params: list[Any] = []
+        self.return_type: Any = None
+        self.handler: Handler | None = None
+        self.preflight_handler: Handler | None = None
+        self.merge_options()
+
+    def merge_options(self) -> None:
+        """Merge decorator-attached options under the explicit ones (explicit wins).
+
+        Called at construction and again when the route compiles, so decorators applied
+        after registration (``@cors`` above ``@api.get``) still count.
+        """
+        merged = get_route_options(self.source)
+        merged.update(self.explicit_options)
+        # Keep what plugins put into ``options`` after construction.
+        for key, value in getattr(self, "options", {}).items():
+            merged.setdefault(key, value)
         merged.pop("methods", None)
         merged.pop("kind", None)
-        self.options: dict[str, Any] = merged
+        self.options = merged
         self.status_code: int | None = merged.get("status_code")
         self.response_model: Any = merged.get("response_model")
         self.name: str | None = merged.get("name")
@@ -97,12 +116,6 @@ class Route:
         self.summary: str | None = merged.get("summary")
         self.description: str | None = merged.get("description")
         self.include_in_schema: bool = merged.get("include_in_schema", True)
-        self.claimed: set[str] = set()
-        self.meta: dict[str, Any] = {}  # free space for plugins, per route
-        self.params: list[Any] = []
-        self.return_type: Any = None
-        self.handler: Handler | None = None
-        self.preflight_handler: Handler | None = None
 
     def claim(self, *names: str) -> None:
         """Mark options as handled by the calling plugin (see fail-closed in the docs)."""
