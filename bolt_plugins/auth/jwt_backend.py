@@ -1,0 +1,337 @@
+"""JWT bearer tokens, verified with PyJWT under a pinned, safe configuration.
+
+Safety rules enforced here (each one closes a known PyJWT pitfall):
+
+- algorithms come from configuration only, never from the token; ``none`` is refused and
+  HMAC (``HS*``) is never mixed with asymmetric families, which closes key confusion;
+- ``exp`` and ``sub`` are required (PyJWT accepts a token without ``exp`` by default), and
+  time claims must be numbers, not numeric strings;
+- an HMAC key shorter than the hash (32 bytes for HS256) stops startup;
+- leeway is at most 30 seconds;
+- tokens longer than ``max_length`` are refused before any decoding;
+- any failure to verify (bad base64, bad JSON, wrong key, expired, wrong ``aud``/``iss``,
+  unknown ``crit``...) is a 401 with ``WWW-Authenticate``, never a 500. The ``kid`` header is
+  ignored: it is attacker data and never selects a key.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+import jwt
+from jwt.algorithms import get_default_algorithms
+
+from bolt.exceptions import ImproperlyConfigured
+
+from .base import (
+    BaseAuthentication,
+    DjangoUserLoader,
+    PreloadedUser,
+    invalid_credentials,
+    make_context,
+    pk_converter,
+)
+
+__all__ = ["JWTAuthentication", "acreate_jwt_for_user", "create_jwt_for_user"]
+
+HMAC_MIN_BYTES = {"HS256": 32, "HS384": 48, "HS512": 64}
+_TIME_TYPES = (int, float)
+
+
+def _default_secret() -> str:
+    from django.conf import settings
+
+    from bolt.conf import get_settings
+
+    return get_settings().JWT_SECRET or settings.SECRET_KEY
+
+
+def check_algorithms(algorithms: Iterable[str]) -> list[str]:
+    """Validate a pinned algorithm list (raises ``ImproperlyConfigured``)."""
+    algs = list(algorithms)
+    if not algs:
+        raise ImproperlyConfigured("JWTAuthentication needs at least one algorithm")
+    known = set(get_default_algorithms()) - {"none"}
+    bad = [a for a in algs if a not in known]
+    if bad:
+        raise ImproperlyConfigured(
+            f"JWTAuthentication: unsupported algorithm(s) {bad}; choose from {sorted(known)}"
+        )
+    hmac = [a for a in algs if a.startswith("HS")]
+    if hmac and len(hmac) != len(algs):
+        raise ImproperlyConfigured(
+            "JWTAuthentication: never mix HMAC (HS*) with asymmetric algorithms "
+            f"({algs}); a public key would then verify forged HMAC tokens"
+        )
+    return algs
+
+
+def prepare_key(secret: Any, algorithms: list[str]) -> Any:
+    """Check the key fits every algorithm and return it in the form PyJWT verifies fastest.
+
+    HMAC keys must be at least as long as the hash output (RFC 7518 §3.2). Asymmetric keys
+    are parsed once here instead of on every request.
+    """
+    if secret is None or secret in ("", b""):
+        raise ImproperlyConfigured("JWTAuthentication: no signing key (set BOLT_JWT_SECRET)")
+    impls = get_default_algorithms()
+    prepared: Any = None
+    for alg in algorithms:
+        impl = impls[alg]
+        if alg in HMAC_MIN_BYTES:
+            raw = secret.encode() if isinstance(secret, str) else secret
+            if not isinstance(raw, bytes) or len(raw) < HMAC_MIN_BYTES[alg]:
+                raise ImproperlyConfigured(
+                    f"JWTAuthentication: the {alg} key must be at least "
+                    f"{HMAC_MIN_BYTES[alg]} bytes; set a longer BOLT_JWT_SECRET "
+                    "(for example secrets.token_urlsafe(64))"
+                )
+        try:
+            prepared = impl.prepare_key(secret)
+        except Exception as exc:
+            raise ImproperlyConfigured(
+                f"JWTAuthentication: the key does not suit {alg}: {exc}"
+            ) from None
+    return prepared
+
+
+class JWTAuthentication(BaseAuthentication):
+    """Authenticate ``Authorization: Bearer <jwt>`` (or a cookie) as a Django user.
+
+    ``secret`` defaults to ``BOLT_JWT_SECRET``, then ``SECRET_KEY``; for ``RS*``/``ES*``/
+    ``PS*``/``EdDSA`` it is the public key. ``algorithms`` defaults to
+    ``BOLT_JWT_ALGORITHMS``. ``audience``/``issuer`` make ``aud``/``iss`` required and
+    checked. ``verify_user=True`` loads the user on every request and answers 401 for a
+    deleted or inactive account; ``is_revoked(claims)`` (sync or async) answers 401 for a
+    revoked token (look ``claims["jti"]`` up in your deny-list). Tokens read from ``cookie``
+    on unsafe methods must pass Django's CSRF check, like a session.
+    """
+
+    name = "jwt"
+
+    def __init__(
+        self,
+        secret: str | bytes | None = None,
+        algorithms: list[str] | None = None,
+        header: str = "authorization",
+        scheme: str = "Bearer",
+        cookie: str | None = None,
+        audience: str | list[str] | None = None,
+        issuer: str | None = None,
+        leeway: int | None = None,
+        *,
+        verify_user: bool = False,
+        is_revoked: Callable[[dict[str, Any]], bool | Awaitable[bool]] | None = None,
+        max_length: int = 8192,
+    ) -> None:
+        self.secret = secret
+        self.algorithms = check_algorithms(algorithms) if algorithms is not None else None
+        self.header = header.lower()
+        self._header_raw = self.header.encode("latin-1")
+        self.scheme = scheme
+        self._scheme_lower = scheme.lower()
+        self.cookie = cookie
+        self.audience = audience
+        self.issuer = issuer
+        if leeway is not None and not 0 <= leeway <= 30:
+            raise ImproperlyConfigured("JWTAuthentication: leeway must be 0..30 seconds")
+        self.leeway = leeway
+        self.verify_user = verify_user
+        self.is_revoked = is_revoked
+        self.max_length = max_length
+        self.challenge = f'{scheme} realm="api"'
+        self._bad = f'{scheme} realm="api", error="invalid_token"'
+        self.user_loader = DjangoUserLoader(self._bad)
+        self._decoder = jwt.PyJWT()
+        self._key: Any = None
+        self._algs: list[str] = []
+        self._options: dict[str, Any] = {}
+        self._leeway = 0
+        self._to_pk: Any = None
+        self._csrf: Any = None
+        if secret is not None and algorithms is not None:
+            prepare_key(secret, self.algorithms or [])  # fail at import time when explicit
+        if verify_user or is_revoked is not None:
+            self.authenticate = self._authenticate_async  # type: ignore[method-assign]
+
+    def prepare(self, api: Any) -> None:
+        """Resolve defaults from settings and validate the key (startup error if weak)."""
+        settings = api.settings
+        self._algs = self.algorithms or check_algorithms(settings.JWT_ALGORITHMS)
+        secret = self.secret if self.secret is not None else _default_secret()
+        self._key = prepare_key(secret, self._algs)
+        self._leeway = self.leeway if self.leeway is not None else settings.JWT_LEEWAY
+        require = ["exp", "sub"]
+        if self.audience is not None:
+            require.append("aud")
+        if self.issuer is not None:
+            require.append("iss")
+        self._options = {"require": require, "strict_aud": False}
+        self._to_pk = pk_converter()
+        if self.cookie:
+            from .csrf import CsrfChecker
+
+            self._csrf = CsrfChecker()
+
+    # --- per request -----------------------------------------------------------------------
+    def _token(self, request: Any) -> tuple[str | None, bool]:
+        # hot path
+        raw = None
+        wanted = self._header_raw
+        for name, value in request.scope["headers"]:
+            if name == wanted:
+                raw = value
+                break
+        if raw is None:
+            if self.cookie:
+                token = request.cookies.get(self.cookie)
+                if token:
+                    return token, True
+            return None, False
+        text = raw.decode("latin-1")
+        scheme, _, token = text.partition(" ")
+        if scheme.lower() != self._scheme_lower:
+            return None, False  # another scheme: not for this backend
+        if not token or len(token) > self.max_length or token != token.strip() or " " in token:
+            raise invalid_credentials(self._bad)
+        return token, False
+
+    def _verify(self, token: str) -> dict[str, Any]:
+        # hot path
+        if len(token) > self.max_length:
+            raise invalid_credentials(self._bad)
+        try:
+            claims = self._decoder.decode(
+                token,
+                key=self._key,
+                algorithms=self._algs,
+                options=self._options,  # type: ignore[arg-type]
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self._leeway,
+            )
+            for claim in ("exp", "nbf", "iat"):
+                value = claims.get(claim)
+                if value is not None and (type(value) not in _TIME_TYPES):
+                    raise ValueError(claim)
+            user_id = self._to_pk(claims["sub"])
+        except Exception:
+            # Anything the token can make PyJWT or the pk converter raise means "not valid".
+            raise invalid_credentials(self._bad) from None
+        if user_id is None:
+            raise invalid_credentials(self._bad)
+        permissions = claims.get("permissions")
+        if type(permissions) is not list:
+            permissions = []
+        return make_context(
+            user_id=user_id,
+            username=claims.get("username") if type(claims.get("username")) is str else None,
+            is_staff=claims.get("is_staff") is True,
+            is_admin=claims.get("is_superuser") is True,
+            permissions=[p for p in permissions if type(p) is str],
+            backend=self.name,
+            claims=claims,
+        )
+
+    def authenticate(self, request: Any) -> dict[str, Any] | None:
+        """Verify the bearer token (stateless: no database access)."""
+        # hot path
+        token, from_cookie = self._token(request)
+        if token is None:
+            return None
+        if from_cookie and self._csrf is not None:
+            self._csrf.check(request)
+        return self._verify(token)
+
+    async def _authenticate_async(self, request: Any) -> dict[str, Any] | None:
+        # hot path
+        context = JWTAuthentication.authenticate(self, request)
+        if context is None:
+            return None
+        if self.is_revoked is not None:
+            revoked = self.is_revoked(context["claims"])
+            if isinstance(revoked, Awaitable):
+                revoked = await revoked
+            if revoked:
+                raise invalid_credentials(self._bad)
+        if self.verify_user:
+            request.auth = context
+            user = await self.user_loader.aload(request)
+            request.user_loader = PreloadedUser(user)
+        return context
+
+
+def _claims_for(
+    user: Any,
+    permissions: list[str],
+    expires_in: int,
+    extra_claims: dict[str, Any] | None,
+) -> dict[str, Any]:
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "sub": str(user.pk),
+        "iat": now,
+        "exp": now + int(expires_in),
+        "jti": secrets.token_urlsafe(16),
+        "username": user.get_username(),
+        "is_staff": bool(getattr(user, "is_staff", False)),
+        "is_superuser": bool(getattr(user, "is_superuser", False)),
+        "permissions": permissions,
+    }
+    if extra_claims:
+        claims.update(extra_claims)
+    return claims
+
+
+def _encode(claims: dict[str, Any], secret: Any, algorithm: str | None) -> str:
+    from bolt.conf import get_settings
+
+    alg = algorithm or get_settings().JWT_ALGORITHMS[0]
+    check_algorithms([alg])
+    key = secret if secret is not None else _default_secret()
+    if alg in HMAC_MIN_BYTES:
+        prepare_key(key, [alg])
+    return jwt.encode(claims, key, algorithm=alg)
+
+
+def create_jwt_for_user(
+    user: Any,
+    expires_in: int = 3600,
+    extra_claims: dict[str, Any] | None = None,
+    *,
+    secret: Any = None,
+    algorithm: str | None = None,
+    include_permissions: bool = True,
+) -> str:
+    """Mint a token ``JWTAuthentication`` (same secret/algorithm) accepts for ``user``.
+
+    Claims: ``sub`` (the pk as a string), ``iat``, ``exp`` (now + ``expires_in`` seconds),
+    a random ``jti``, ``username``, ``is_staff``, ``is_superuser`` and ``permissions`` (the
+    user's Django permissions at minting time; empty for superusers, who pass every
+    permission guard anyway). ``extra_claims`` are added last (``aud``, ``iss``, ...).
+    For asymmetric algorithms pass the private key as ``secret``. Reads permissions from
+    the database: from async code use ``acreate_jwt_for_user``.
+    """
+    perms: list[str] = []
+    if include_permissions and not getattr(user, "is_superuser", False):
+        perms = sorted(user.get_all_permissions())
+    return _encode(_claims_for(user, perms, expires_in, extra_claims), secret, algorithm)
+
+
+async def acreate_jwt_for_user(
+    user: Any,
+    expires_in: int = 3600,
+    extra_claims: dict[str, Any] | None = None,
+    *,
+    secret: Any = None,
+    algorithm: str | None = None,
+    include_permissions: bool = True,
+) -> str:
+    """``create_jwt_for_user`` for async code (reads permissions asynchronously)."""
+    perms: list[str] = []
+    if include_permissions and not getattr(user, "is_superuser", False):
+        perms = sorted(await user.aget_all_permissions())
+    return _encode(_claims_for(user, perms, expires_in, extra_claims), secret, algorithm)

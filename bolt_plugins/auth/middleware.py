@@ -1,0 +1,73 @@
+"""Compiling a route's authentication backends into one phase-200 middleware."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from bolt.middleware import PHASE_AUTH, Handler, Middleware
+from bolt.request import Request
+from bolt.responses import Response
+
+__all__ = ["auth_middleware"]
+
+
+def auth_middleware(api: Any, route: Any, backends: list[Any]) -> Middleware:
+    """Prepare each backend once and return the middleware that tries them in order.
+
+    The first backend that recognises credentials sets ``request.auth`` (and the user
+    loader); a backend that finds bad credentials answers 401 at once; when none finds
+    any, the request continues anonymous and the guards decide.
+    """
+    steps: list[tuple[Any, bool, Any]] = []
+    for backend in backends:
+        prepare = getattr(backend, "prepare", None)
+        if prepare is not None:
+            prepare(api)
+        authenticate = backend.authenticate
+        steps.append(
+            (
+                authenticate,
+                inspect.iscoroutinefunction(authenticate),
+                getattr(backend, "user_loader", None),
+            )
+        )
+    route.meta["auth_backends"] = list(backends)
+    route.meta["auth_challenge"] = ", ".join(
+        getattr(b, "challenge", None) or "Bearer" for b in backends
+    )
+    frozen = tuple(steps)
+
+    def wrap(next_handler: Handler) -> Handler:
+        if len(frozen) == 1:
+            authenticate, is_async, loader = frozen[0]
+
+            async def authenticate_one(request: Request) -> Response:
+                # hot path
+                context = authenticate(request)
+                if is_async:
+                    context = await context
+                if context is not None:
+                    request.auth = context
+                    if loader is not None and request.user_loader is None:
+                        request.user_loader = loader
+                return await next_handler(request)
+
+            return authenticate_one
+
+        async def authenticate_any(request: Request) -> Response:
+            # hot path
+            for authenticate, is_async, loader in frozen:
+                context = authenticate(request)
+                if is_async:
+                    context = await context
+                if context is not None:
+                    request.auth = context
+                    if loader is not None and request.user_loader is None:
+                        request.user_loader = loader
+                    break
+            return await next_handler(request)
+
+        return authenticate_any
+
+    return Middleware(phase=PHASE_AUTH, wrap=wrap, name="auth", optional=False)

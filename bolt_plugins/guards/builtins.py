@@ -1,0 +1,210 @@
+"""The built-in guards and the protocol custom guards follow.
+
+A guard decides whether an identified (or anonymous) caller may run a route. Protocol:
+
+- ``has_permission(request) -> bool`` (plain or ``async``): required. It reads
+  ``request.auth`` (``None`` when anonymous) and returns ``True`` to allow. It may raise an
+  ``HTTPException`` itself for a custom answer. Plain guards run on the event loop: they
+  must not block (do database work in an ``async`` guard).
+- ``has_object_permission(request, obj) -> bool`` (plain or ``async``): optional, run by
+  ``check_object_permissions(request, obj)`` once a handler or ``get_object`` has loaded
+  the object.
+- ``message``: optional detail for the 403.
+
+A plain function ``guard(request) -> bool`` is a guard too. A refused guard answers 401
+(with ``WWW-Authenticate``) when the request has no credentials and 403 when it has; the
+handler never runs. Guards in a list must all allow; ``a | b`` allows when either does and
+``a & b`` when both do.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from bolt.exceptions import ImproperlyConfigured
+
+__all__ = [
+    "AllOf",
+    "AllowAny",
+    "AnyOf",
+    "BaseGuard",
+    "HasAllPermissions",
+    "HasAnyPermission",
+    "HasPermission",
+    "IsAdminUser",
+    "IsAuthenticated",
+    "IsStaff",
+]
+
+
+class BaseGuard:
+    """Base class for guards: combine with ``|`` / ``&``; override ``has_permission``."""
+
+    message: str = "You do not have permission to perform this action."
+
+    def has_permission(self, request: Any) -> bool:
+        raise NotImplementedError
+
+    def __or__(self, other: Any) -> AnyOf:
+        return AnyOf(self, other)
+
+    def __and__(self, other: Any) -> AllOf:
+        return AllOf(self, other)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class AllowAny(BaseGuard):
+    """Everyone may call, with or without credentials."""
+
+    def has_permission(self, request: Any) -> bool:
+        return True
+
+
+class IsAuthenticated(BaseGuard):
+    """Any caller an authentication backend identified."""
+
+    message = "Authentication required."
+
+    def has_permission(self, request: Any) -> bool:
+        return request.auth is not None
+
+
+class IsAdminUser(BaseGuard):
+    """Superusers only (``is_admin`` in the auth context)."""
+
+    message = "Administrator access required."
+
+    def has_permission(self, request: Any) -> bool:
+        auth = request.auth
+        return auth is not None and auth.get("is_admin") is True
+
+
+class IsStaff(BaseGuard):
+    """Staff users only (``is_staff``)."""
+
+    message = "Staff access required."
+
+    def has_permission(self, request: Any) -> bool:
+        auth = request.auth
+        return auth is not None and auth.get("is_staff") is True
+
+
+def _perms(names: tuple[str, ...], cls: str) -> tuple[str, ...]:
+    if not names:
+        raise ImproperlyConfigured(f"{cls}() needs at least one permission name")
+    for name in names:
+        if not isinstance(name, str) or "." not in name:
+            raise ImproperlyConfigured(
+                f"{cls}: permission {name!r} must look like 'app_label.codename'"
+            )
+    return names
+
+
+class _PermissionGuard(BaseGuard):
+    """Permissions come from ``auth["permissions"]``; superusers hold them all (as in
+    Django's ``has_perm``)."""
+
+    def __init__(self, *perms: str) -> None:
+        self.perms = _perms(perms, type(self).__name__)
+        self.message = f"Missing permission: {', '.join(self.perms)}."
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(map(repr, self.perms))})"
+
+
+class HasPermission(_PermissionGuard):
+    """Callers holding the permission ``perm`` (``"app_label.codename"``)."""
+
+    def __init__(self, perm: str) -> None:
+        super().__init__(perm)
+        self.perm = perm
+
+    def has_permission(self, request: Any) -> bool:
+        auth = request.auth
+        if auth is None:
+            return False
+        return auth.get("is_admin") is True or self.perm in auth.get("permissions", ())
+
+
+class HasAnyPermission(_PermissionGuard):
+    """Callers holding at least one of ``perms``."""
+
+    def has_permission(self, request: Any) -> bool:
+        auth = request.auth
+        if auth is None:
+            return False
+        if auth.get("is_admin") is True:
+            return True
+        held = auth.get("permissions", ())
+        return any(p in held for p in self.perms)
+
+
+class HasAllPermissions(_PermissionGuard):
+    """Callers holding every one of ``perms``."""
+
+    def has_permission(self, request: Any) -> bool:
+        auth = request.auth
+        if auth is None:
+            return False
+        if auth.get("is_admin") is True:
+            return True
+        held = auth.get("permissions", ())
+        return all(p in held for p in self.perms)
+
+
+async def call_guard(check: Any, *args: Any) -> bool:
+    """Run a guard method that may be plain or async."""
+    result = check(*args)
+    if inspect.isawaitable(result):
+        result = await result
+    return bool(result)
+
+
+def guard_check(guard: Any) -> Any:
+    """The callable that answers for ``guard`` (its ``has_permission`` or itself)."""
+    check = getattr(guard, "has_permission", None)
+    if check is None and callable(guard) and not isinstance(guard, type):
+        return guard
+    return check
+
+
+class AnyOf(BaseGuard):
+    """Allows when any of ``guards`` allows (``a | b``)."""
+
+    def __init__(self, *guards: Any) -> None:
+        self.guards = guards
+        self.message = next(
+            (getattr(g, "message", None) for g in guards if getattr(g, "message", None)),
+            BaseGuard.message,
+        )
+
+    async def has_permission(self, request: Any) -> bool:
+        for guard in self.guards:
+            if await call_guard(guard_check(guard), request):
+                return True
+        return False
+
+    def __repr__(self) -> str:
+        return " | ".join(map(repr, self.guards))
+
+
+class AllOf(BaseGuard):
+    """Allows when all of ``guards`` allow (``a & b``)."""
+
+    def __init__(self, *guards: Any) -> None:
+        self.guards = guards
+        self.message = " ".join(
+            dict.fromkeys(getattr(g, "message", None) or BaseGuard.message for g in guards)
+        )
+
+    async def has_permission(self, request: Any) -> bool:
+        for guard in self.guards:
+            if not await call_guard(guard_check(guard), request):
+                return False
+        return True
+
+    def __repr__(self) -> str:
+        return " & ".join(map(repr, self.guards))
