@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from bolt._django import ensure_django
+from bolt.asgi import handle_http, handle_lifespan
 from bolt.compile import compile_route, fold_middleware
 from bolt.conf import get_settings
 from bolt.exceptions import HTTPException, ImproperlyConfigured
@@ -282,8 +283,7 @@ class BoltAPI(_Registrar):
                 await result
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        from bolt.asgi import handle_http, handle_lifespan
-
+        # hot path
         kind = scope["type"]
         if kind == "http":
             if not self.compiled:

@@ -217,9 +217,21 @@ def _target_type(param: Param) -> Any:
 def _converter(param: Param) -> Callable[[Any], Any]:
     """A value converter for string-typed sources (path, query, header, cookie, form)."""
     tp = _target_type(param)
-    if tp is str or tp is Any:
+    if tp is str or tp is Any or tp == (str | None):
         return lambda value: value
     root = [param.source, param.alias]
+    if tp is int or tp == (int | None):
+
+        def convert_int(value: Any) -> Any:
+            # hot path: plain decimal strings skip msgspec
+            if type(value) is str and 0 < len(value) < 19 and value.isdigit():
+                return int(value)
+            try:
+                return msgspec.convert(value, int, strict=False)
+            except msgspec.ValidationError as exc:
+                raise RequestValidationError(msgspec_errors(exc, root)) from None
+
+        return convert_int
 
     def convert(value: Any) -> Any:
         try:
@@ -320,15 +332,22 @@ def _query_extractor(param: Param) -> Callable[[Request], Any]:
 
     def query_value(request: Request) -> Any:
         # hot path
-        value = request.query.get(alias)
-        return _missing(param) if value is None else convert(value)
+        lists = request._query_lists
+        if lists is None:
+            lists = request._parse_query()
+        values = lists.get(alias)
+        return _missing(param) if values is None else convert(values[-1])
 
     return query_value
 
 
 def check_content_type(request: Request, accepted: tuple[str, ...], what: str) -> str:
     """Return the request's media type or raise 415 when it is not one of ``accepted``."""
-    raw = request.headers.get("content-type")
+    raw = None
+    for name, value in request.scope["headers"]:
+        if name == b"content-type":
+            raw = value.decode("latin-1")
+            break
     if raw is None:
         raise UnsupportedMediaType(detail=f"Missing Content-Type; this route expects {what}")
     media = raw.split(";", 1)[0].strip().lower()

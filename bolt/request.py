@@ -135,10 +135,23 @@ class Request(Mapping[str, Any]):
         raw = name.lower().encode("latin-1")
         return [v.decode("latin-1") for k, v in self.scope["headers"] if k.lower() == raw]
 
-    def _parse_query(self) -> None:
+    def _parse_query(self) -> dict[str, list[str]]:
         lists: dict[str, list[str]] = {}
         qs = self.scope.get("query_string", b"")
-        if qs:
+        if qs and b"%" not in qs and b"+" not in qs and qs.isascii():
+            # Plain ASCII without escapes (most requests): split directly.
+            for pair in qs.decode("ascii").split("&"):
+                if pair:
+                    key, _, value = pair.partition("=")
+                    if key in lists:
+                        lists[key].append(value)
+                    else:
+                        lists[key] = [value]
+            if len(lists) > 2000:
+                from bolt.exceptions import BadRequest
+
+                raise BadRequest(detail="Too many query parameters")
+        elif qs:
             try:
                 pairs = parse_qsl(
                     qs.decode("latin-1"),
@@ -154,19 +167,25 @@ class Request(Mapping[str, Any]):
             for k, v in pairs:
                 lists.setdefault(k, []).append(v)
         self._query_lists = lists
-        self._query = {k: v[-1] for k, v in lists.items()}
+        return lists
 
     @property
     def query(self) -> dict[str, str]:
-        if self._query is None:
-            self._parse_query()
-        return self._query  # type: ignore[return-value]
+        """Query parameters, last value of each name."""
+        query = self._query
+        if query is None:
+            lists = self._query_lists
+            if lists is None:
+                lists = self._parse_query()
+            query = self._query = {k: v[-1] for k, v in lists.items()}
+        return query
 
     def query_list(self, name: str) -> list[str]:
         """Every value of a repeated query parameter (``?tag=a&tag=b``)."""
-        if self._query_lists is None:
-            self._parse_query()
-        return self._query_lists.get(name, [])  # type: ignore[union-attr]
+        lists = self._query_lists
+        if lists is None:
+            lists = self._parse_query()
+        return lists.get(name, [])
 
     @property
     def cookies(self) -> dict[str, str]:

@@ -162,7 +162,35 @@ class PathRouter:
             return endpoint, {}
         if "//" in path or not path.startswith("/"):
             return None
-        return self._walk(self._root, path[1:].split("/"), 0, [])
+        return self._find(path[1:].split("/"))
+
+    def _find(self, segments: list[str]) -> tuple[Any, dict[str, Any]] | None:
+        """Greedy walk (static child first, else parameter); full backtracking only when the
+        greedy walk dead-ends."""
+        # hot path
+        node = self._root
+        values: list[Any] = []
+        for seg in segments:
+            child = node.static.get(seg)
+            if child is not None:
+                node = child
+                continue
+            param = node.param
+            if param is None or not seg:
+                return self._walk(self._root, segments, 0, [])
+            conv, child = param
+            if conv is None:
+                values.append(seg)
+            else:
+                try:
+                    values.append(conv(seg))
+                except ValueError:
+                    return self._walk(self._root, segments, 0, [])
+            node = child
+        if node.endpoint is None:
+            return self._walk(self._root, segments, 0, [])
+        names, endpoint = node.endpoint
+        return endpoint, dict(zip(names, values, strict=True))
 
     def _match_escaped(self, raw_path: bytes) -> tuple[Any, dict[str, Any]] | None:
         raw = raw_path.decode("latin-1").split("?", 1)[0]
@@ -183,7 +211,7 @@ class PathRouter:
         endpoint = self.static.get(joined)
         if endpoint is not None:
             return endpoint, {}
-        return self._walk(self._root, segments, 0, [])
+        return self._find(segments)
 
     def _walk(
         self, node: _Node, segments: list[str], i: int, values: list[Any]
