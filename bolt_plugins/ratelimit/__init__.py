@@ -1,0 +1,97 @@
+"""Rate-limit plugin: ``@rate_limit(rps=..., burst=..., key=...)`` as a GCRA token bucket.
+
+Hooks:
+- ``bolt_configure`` builds the API's store (``BOLT_RATELIMIT_STORE``: ``"memory"`` or a
+  ``redis://`` URL), the client-address resolver (``BOLT_TRUSTED_PROXIES``,
+  ``BOLT_TRUSTED_PROXY_HEADER``) and declares the middleware name ``"rate_limit"``.
+- ``bolt_route_middleware`` claims the ``rate_limit`` option and returns the phase-300 step.
+- ``bolt_shutdown`` closes the Redis connections of the worker.
+
+Settings:
+
+==============================  ============================================================
+``BOLT_RATELIMIT_STORE``        ``"memory"`` (per process, default) or ``"redis://host/0"``
+                                (shared by all workers and hosts)
+``BOLT_RATELIMIT_FAIL_OPEN``    when Redis is unreachable: ``False`` (default) answers 503
+                                with ``Retry-After: 1``; ``True`` lets requests through
+``BOLT_RATELIMIT_MAX_KEYS``     most buckets the memory store keeps (default 100000)
+``BOLT_TRUSTED_PROXIES``        proxy IPs/networks whose forwarding header is believed
+``BOLT_TRUSTED_PROXY_HEADER``   ``"x-forwarded-for"`` (default) or ``"forwarded"``
+==============================  ============================================================
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bolt.hookspecs import hookimpl
+from bolt.middleware import PHASE_RATE_LIMIT, Middleware
+from bolt_plugins.ratelimit.clientip import ClientIPResolver
+from bolt_plugins.ratelimit.keys import build_key_func
+from bolt_plugins.ratelimit.memory import MemoryStore
+from bolt_plugins.ratelimit.middleware import make_rate_limit_wrap
+from bolt_plugins.ratelimit.redis_store import RedisStore, StoreUnavailable
+from bolt_plugins.ratelimit.rules import RateLimitRule, coerce_rule, rate_limit
+
+__all__ = [
+    "ClientIPResolver",
+    "MemoryStore",
+    "RateLimitRule",
+    "RateLimitState",
+    "RedisStore",
+    "StoreUnavailable",
+    "rate_limit",
+]
+
+STATE_KEY = "ratelimit"
+
+
+class RateLimitState:
+    """Per-API limiter state: the store, the client-address resolver, the failure policy."""
+
+    __slots__ = ("client_ip", "fail_open", "store")
+
+    def __init__(
+        self, store: MemoryStore | RedisStore, client_ip: ClientIPResolver, fail_open: bool
+    ):
+        self.store = store
+        self.client_ip = client_ip
+        self.fail_open = fail_open
+
+
+def make_store(settings: Any) -> MemoryStore | RedisStore:
+    """The store ``BOLT_RATELIMIT_STORE`` names (validated by the settings model)."""
+    if settings.RATELIMIT_STORE == "memory":
+        return MemoryStore(settings.RATELIMIT_MAX_KEYS)
+    return RedisStore(settings.RATELIMIT_STORE)
+
+
+@hookimpl(trylast=True)
+def bolt_configure(api: Any, settings: Any) -> None:
+    api.register_middleware_name("rate_limit")
+    resolver = ClientIPResolver(list(settings.TRUSTED_PROXIES), settings.TRUSTED_PROXY_HEADER)
+    api.state[STATE_KEY] = RateLimitState(
+        make_store(settings), resolver, settings.RATELIMIT_FAIL_OPEN
+    )
+
+
+@hookimpl(trylast=True)
+def bolt_route_middleware(api: Any, route: Any) -> Middleware | None:
+    value = route.options.get("rate_limit")
+    if value is None:
+        return None
+    route.claim("rate_limit")
+    where = f"{route!r} @rate_limit"
+    rule = coerce_rule(value, where)
+    state: RateLimitState = api.state[STATE_KEY]
+    key_func, key_is_async = build_key_func(rule.key, state.client_ip, where)
+    prefix = f"bolt:rl:{route.method} {route.path}:"
+    wrap = make_rate_limit_wrap(rule, state.store, key_func, key_is_async, prefix, state.fail_open)
+    return Middleware(PHASE_RATE_LIMIT, wrap, "rate_limit", optional=True)
+
+
+@hookimpl(trylast=True)
+async def bolt_shutdown(api: Any) -> None:
+    state: RateLimitState | None = api.state.get(STATE_KEY)
+    if state is not None and isinstance(state.store, RedisStore):
+        await state.store.close()
