@@ -43,6 +43,7 @@ class BoltSettings(BaseSettings):
     FILE_CHUNK_SIZE: int = Field(default=64 * 1024, ge=1024)
     # security / proxies
     TRUSTED_PROXIES: list[str] = Field(default_factory=list)
+    TRUSTED_PROXY_HEADER: Literal["x-forwarded-for", "forwarded"] = "x-forwarded-for"
     # auth
     AUTHENTICATION_CLASSES: list[Any] | None = None
     DEFAULT_PERMISSION_CLASSES: list[Any] | None = None
