@@ -1,0 +1,236 @@
+"""Serving one app on Granian and loading it with wrk, both pinned to their own core.
+
+The runner owns the processes it starts: each server runs in its own session so it can be
+stopped by its process-group id, and nothing else is ever signalled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+GRANIAN = str(Path(sys.executable).with_name("granian"))
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One request shape: what wrk sends and what a correct answer looks like."""
+
+    key: str
+    method: str
+    path: str
+    status: int
+    expect: Any
+    body: bytes | None = None
+    script: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+@dataclass(frozen=True)
+class App:
+    """A served application: a Granian target plus the environment it needs."""
+
+    name: str
+    target: str
+    endpoints: tuple[str, ...]
+    interface: str = "asgi"
+    env: dict[str, str] = field(default_factory=dict)
+    granian_args: tuple[str, ...] = ()
+
+
+@dataclass
+class Settings:
+    duration: float = 5.0
+    warmup: float = 1.0
+    rounds: int = 3
+    connections: int = 64
+    threads: int = 1
+    server_cpu: str = "0"
+    client_cpu: str = "1"
+    startup_timeout: float = 30.0
+    verbose: bool = False
+
+
+class ServerError(RuntimeError):
+    """The server did not start or answered wrongly; the message says why."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def base_env(extra: dict[str, str]) -> dict[str, str]:
+    """The environment for servers and checks: the repo on the path, no inherited Django
+    settings module unless the app names one."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.update(extra)
+    return env
+
+
+def request(port: int, ep: Endpoint, timeout: float = 5.0) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        headers = dict(ep.headers)
+        if ep.body is not None:
+            headers.setdefault("content-type", "application/json")
+        conn.request(ep.method, ep.path, body=ep.body, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def check(port: int, ep: Endpoint) -> None:
+    """Fail unless the endpoint answers the expected status and JSON body."""
+    status, raw = request(port, ep)
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        body = raw[:200]
+    if callable(ep.expect):
+        ok = status == ep.status and bool(ep.expect(body))
+    else:
+        ok = status == ep.status and (ep.expect is None or body == ep.expect)
+    if not ok:
+        raise ServerError(
+            f"{ep.label} answered {status} {body!r}; expected {ep.status} {ep.expect!r}"
+        )
+
+
+class Server:
+    """One Granian process serving ``app`` on a free loopback port, pinned to one core."""
+
+    def __init__(self, app: App, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.port = free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = ROOT / "bench" / "results" / f"server-{app.name}.log"
+
+    def command(self) -> list[str]:
+        return [
+            "taskset",
+            "-c",
+            self.settings.server_cpu,
+            GRANIAN,
+            "--interface",
+            self.app.interface,
+            "--workers",
+            "1",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--log-level",
+            "warning",
+            *self.app.granian_args,
+            self.app.target,
+        ]
+
+    def start(self, probe: Endpoint) -> None:
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        out = self.log.open("wb")
+        self.proc = subprocess.Popen(
+            self.command(),
+            cwd=ROOT,
+            env=base_env(self.app.env),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        out.close()
+        deadline = time.monotonic() + self.settings.startup_timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise ServerError(f"{self.app.name} exited at startup:\n{self.tail()}")
+            try:
+                request(self.port, probe, timeout=1.0)
+                return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise ServerError(f"{self.app.name} did not answer within the startup timeout")
+
+    def tail(self, lines: int = 25) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        proc = self.proc
+        if proc is None or proc.poll() is not None:
+            return
+        # The server leads its own session; signal exactly that group (ours, by id).
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
+
+
+_RPS = re.compile(r"Requests/sec:\s+([\d.]+)")
+_NON2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
+_ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
+_PERCENTILE = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
+_UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(port: int, ep: Endpoint, seconds: float, settings: Settings) -> dict[str, Any]:
+    """Run wrk against one endpoint; requests/second plus error counts and latencies."""
+    cmd = [
+        "taskset",
+        "-c",
+        settings.client_cpu,
+        "wrk",
+        "-t",
+        str(settings.threads),
+        "-c",
+        str(settings.connections),
+        "-d",
+        f"{max(1, round(seconds))}s",
+        "--latency",
+    ]
+    if ep.script:
+        cmd += ["-s", str(ROOT / "bench" / ep.script)]
+    for name, value in ep.headers.items():
+        cmd += ["-H", f"{name}: {value}"]
+    cmd.append(f"http://127.0.0.1:{port}{ep.path}")
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=seconds + 30)
+    text = out.stdout
+    match = _RPS.search(text)
+    if out.returncode != 0 or match is None:
+        raise ServerError(f"wrk failed on {ep.label}: {out.stderr.strip() or text.strip()}")
+    non2xx = _NON2XX.search(text)
+    errors = _ERRORS.search(text)
+    lat = {p: float(v) * _UNIT[u] for p, v, u in _PERCENTILE.findall(text)}
+    return {
+        "rps": float(match.group(1)),
+        "non2xx": int(non2xx.group(1)) if non2xx else 0,
+        "socket_errors": sum(int(x) for x in errors.groups()) if errors else 0,
+        "p50_ms": lat.get("50"),
+        "p99_ms": lat.get("99"),
+    }
