@@ -32,7 +32,7 @@ def __getattr__(name: str) -> Any:
 
         return getattr(views, name)
     if name == "action":
-        from bolt_plugins.viewsets import action
+        import bolt_plugins.viewsets as viewsets
 
-        return action
+        return viewsets.action
     raise AttributeError(f"module 'bolt' has no attribute {name!r}")

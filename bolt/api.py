@@ -249,7 +249,8 @@ class BoltAPI(_Registrar):
             self._handler_cache[kind] = handler
         if handler is not None:
             try:
-                return handler(request, exc)
+                response: Response = handler(request, exc)
+                return response
             except Exception as inner:
                 exc = inner
         if isinstance(exc, HTTPException):

@@ -208,9 +208,9 @@ def _target_type(param: Param) -> Any:
         meta.append(msgspec.Meta(**constraints))
     if meta:
         inner, optional = _unwrap_optional(tp)
-        tp = Annotated[(inner, *meta)]  # type: ignore[valid-type]
+        tp = Annotated[(inner, *meta)]
         if optional:
-            tp = tp | None  # type: ignore[assignment]
+            tp = tp | None
     return tp
 
 
@@ -346,7 +346,7 @@ def check_content_type(request: Request, accepted: tuple[str, ...], what: str) -
     raw = None
     for name, value in request.scope["headers"]:
         if name == b"content-type":
-            raw = value.decode("latin-1")
+            raw = str(value.decode("latin-1"))
             break
     if raw is None:
         raise UnsupportedMediaType(detail=f"Missing Content-Type; this route expects {what}")

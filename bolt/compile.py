@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 import typing
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -141,7 +141,7 @@ def _return_type(route: Route, func: Callable[..., Any]) -> Any:
     return annotation
 
 
-def _responder(route: Route, shape: Any) -> Callable[[Any], Any]:
+def _responder(route: Route, shape: Any) -> Callable[[Any], Awaitable[Response]]:
     status = route.status_code or 200
     shape_async = shape is not None and inspect.iscoroutinefunction(shape)
 
@@ -250,7 +250,8 @@ def compile_route(api: Any, route: Route) -> None:
             if reads_body:
                 await read_body(request, limit)
             kwargs = await _gather(request, extractors)
-            return await respond(await call(**kwargs))
+            response: Response = await respond(await call(**kwargs))
+            return response
 
     else:
 
@@ -258,7 +259,8 @@ def compile_route(api: Any, route: Route) -> None:
             # hot path
             if reads_body:
                 await read_body(request, limit)
-            return await respond(await call())
+            response: Response = await respond(await call())
+            return response
 
     middleware = collect_middleware(api, route)
     route.claim("skip_middleware")

@@ -65,23 +65,70 @@ class HTTPException(Exception):
         return {"detail": self.detail}
 
 
-def _http(name: str, code: int, doc: str) -> type[HTTPException]:
-    return type(name, (HTTPException,), {"status_code": code, "__doc__": doc})
+class BadRequest(HTTPException):
+    """The request could not be understood (400)."""
+
+    status_code = 400
 
 
-BadRequest = _http("BadRequest", 400, "The request could not be understood (400).")
-Unauthorized = _http("Unauthorized", 401, "Credentials are missing or invalid (401).")
-Forbidden = _http("Forbidden", 403, "Authenticated, but not allowed (403).")
-NotFound = _http("NotFound", 404, "No such resource (404).")
-MethodNotAllowed = _http("MethodNotAllowed", 405, "The path exists, the method does not (405).")
-NotAcceptable = _http("NotAcceptable", 406, "No acceptable representation (406).")
-Conflict = _http("Conflict", 409, "The request conflicts with current state (409).")
-PayloadTooLarge = _http("PayloadTooLarge", 413, "The body exceeds BOLT_MAX_BODY_SIZE (413).")
-UnsupportedMediaType = _http(
-    "UnsupportedMediaType", 415, "The body's media type is not accepted by this route (415)."
-)
-UnprocessableEntity = _http("UnprocessableEntity", 422, "The request is well formed but invalid.")
-ServiceUnavailable = _http("ServiceUnavailable", 503, "A backing service is unavailable (503).")
+class Unauthorized(HTTPException):
+    """Credentials are missing or invalid (401); send ``WWW-Authenticate`` in ``headers``."""
+
+    status_code = 401
+
+
+class Forbidden(HTTPException):
+    """Authenticated, but not allowed (403)."""
+
+    status_code = 403
+
+
+class NotFound(HTTPException):
+    """No such resource (404)."""
+
+    status_code = 404
+
+
+class MethodNotAllowed(HTTPException):
+    """The path exists, the method does not (405)."""
+
+    status_code = 405
+
+
+class NotAcceptable(HTTPException):
+    """No acceptable representation (406)."""
+
+    status_code = 406
+
+
+class Conflict(HTTPException):
+    """The request conflicts with the current state, e.g. a unique value (409)."""
+
+    status_code = 409
+
+
+class PayloadTooLarge(HTTPException):
+    """The body exceeds ``BOLT_MAX_BODY_SIZE`` or a form bound (413)."""
+
+    status_code = 413
+
+
+class UnsupportedMediaType(HTTPException):
+    """The body's media type is not accepted by this route (415)."""
+
+    status_code = 415
+
+
+class UnprocessableEntity(HTTPException):
+    """The request is well formed but its values are invalid (422)."""
+
+    status_code = 422
+
+
+class ServiceUnavailable(HTTPException):
+    """A backing service (database, rate-limit store) is unavailable (503)."""
+
+    status_code = 503
 
 
 class TooManyRequests(HTTPException):

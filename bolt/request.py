@@ -100,25 +100,29 @@ class Request(Mapping[str, Any]):
     # --- scope --------------------------------------------------------------------------
     @property
     def method(self) -> str:
-        return self.scope["method"]
+        method: str = self.scope["method"]
+        return method
 
     @property
     def path(self) -> str:
-        return self.scope["path"]
+        path: str = self.scope["path"]
+        return path
 
     @property
     def scheme(self) -> str:
-        return self.scope.get("scheme", "http")
+        scheme: str = self.scope.get("scheme", "http")
+        return scheme
 
     @property
     def client(self) -> tuple[str, int] | None:
         """``(host, port)`` of the socket peer. Proxy headers are not consulted here."""
         client = self.scope.get("client")
-        return tuple(client) if client else None  # type: ignore[return-value]
+        return (str(client[0]), int(client[1])) if client else None
 
     @property
     def query_string(self) -> bytes:
-        return self.scope.get("query_string", b"")
+        query_string: bytes = self.scope.get("query_string", b"")
+        return query_string
 
     # --- lazily parsed parts ------------------------------------------------------------
     @property

@@ -235,10 +235,10 @@ class StreamingResponse(Response):
     async def _chunks(self) -> Any:
         iterator = self.iterator
         if hasattr(iterator, "__aiter__"):
-            async for chunk in iterator:  # type: ignore[union-attr]
+            async for chunk in iterator:
                 yield chunk
             return
-        it = iter(iterator)  # type: ignore[arg-type]
+        it = iter(iterator)
         loop = asyncio.get_running_loop()
         done = object()
         while True:
