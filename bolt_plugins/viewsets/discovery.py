@@ -1,0 +1,255 @@
+"""Route discovery: what routes ``api.view()`` and ``api.viewset()`` make from a class.
+
+All of it runs at registration: which handlers exist, the lookup parameter, paths, names,
+options and signatures. The result is a list of kernel ``Route`` objects.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import uuid
+from collections.abc import Callable
+from typing import Annotated, Any, get_args, get_origin
+
+from bolt.binding import is_request_param
+from bolt.exceptions import ImproperlyConfigured
+from bolt.params import Depends, ParamMarker, Path
+from bolt.route import Route
+from bolt_plugins.viewsets.actions import HTTP_METHODS, ActionHandler
+from bolt_plugins.viewsets.classbody import BOUND_ATTR
+from bolt_plugins.viewsets.endpoints import make_endpoint, method_signature, resolve_hints
+from bolt_plugins.viewsets.options import class_options, merge_options
+from bolt_plugins.viewsets.views import STANDARD_ACTIONS, APIView, ViewSet
+
+__all__ = [
+    "build_route",
+    "find_actions",
+    "resolve_lookup_field",
+    "view_routes",
+    "viewset_routes",
+]
+
+_BASES = (APIView, ViewSet)
+_PATH_TYPES = (str, int, uuid.UUID)
+
+
+def _is_base(klass: type) -> bool:
+    return klass in _BASES or klass is object
+
+
+def build_route(
+    cls: type,
+    func: Callable[..., Any],
+    method: str,
+    path: str,
+    action: str,
+    options: dict[str, Any],
+    *,
+    lookup: str | None = None,
+    source: Any = None,
+) -> Route:
+    """One kernel ``Route`` whose endpoint instantiates ``cls`` per request."""
+    annotation = cls.get_lookup_annotation() if issubclass(cls, ViewSet) else str
+    signature = method_signature(func, lookup=lookup, lookup_annotation=annotation)
+    if issubclass(cls, ViewSet):
+        signature = cls.handler_signature(action, signature)
+    endpoint, signature = make_endpoint(cls, func, action, path, signature)
+    return Route(
+        method,
+        path,
+        endpoint,
+        options=options,
+        signature=signature,
+        view_class=cls,
+        action=action,
+        source=source if source is not None else func,
+    )
+
+
+# --- api.view() -----------------------------------------------------------------------
+def view_routes(cls: Any, path: str, registration: dict[str, Any]) -> list[Route]:
+    """Routes for the HTTP-method handlers (``get``, ``post``, …) of an ``APIView``."""
+    _check_view_class(cls, "view")
+    actions = find_actions(cls)
+    if actions:
+        names = ", ".join(sorted(actions))
+        raise ImproperlyConfigured(
+            f"{cls.__qualname__} has @action method(s) ({names}) but is registered with "
+            f"api.view({path!r}); @action routes need api.viewset({path!r}) (or use "
+            "@api.post(...) route decorators in the class body)"
+        )
+    base = class_options(cls, registration)
+    routes: list[Route] = []
+    for method in HTTP_METHODS:
+        func = _handler(cls, method.lower())
+        if func is None:
+            continue
+        options = merge_options({}, base, func, {})
+        routes.append(build_route(cls, func, method, path, method.lower(), options))
+    if not routes:
+        raise ImproperlyConfigured(
+            f"api.view({path!r}): {cls.__qualname__} defines none of "
+            f"{', '.join(m.lower() for m in HTTP_METHODS)}; add a handler method (or use "
+            "api.viewset() for list/retrieve/... actions)"
+        )
+    return routes
+
+
+# --- api.viewset() --------------------------------------------------------------------
+def viewset_routes(cls: Any, path: str, registration: dict[str, Any]) -> list[Route]:
+    """Routes for the standard actions and ``@action`` handlers of a ``ViewSet``."""
+    _check_view_class(cls, "viewset")
+    if not issubclass(cls, ViewSet):
+        raise ImproperlyConfigured(
+            f"api.viewset({path!r}) needs a ViewSet subclass; {cls.__qualname__} is an "
+            "APIView (register it with api.view())"
+        )
+    registration = dict(registration)
+    basename = registration.pop("basename", None) or registration.pop("name", None)
+    basename = basename or _basename(cls)
+    base = class_options(cls, registration)
+    lookup = cls.get_lookup_field()
+    collection = path
+    detail = f"{path.rstrip('/')}/{{{lookup}}}"
+    routes: list[Route] = []
+    for action, (method, is_detail) in STANDARD_ACTIONS.items():
+        func = _handler(cls, action)
+        if func is None:
+            continue
+        defaults: dict[str, Any] = {"name": f"{basename}-{'detail' if is_detail else 'list'}"}
+        if action == "create":
+            defaults["status_code"] = 201
+        options = merge_options(defaults, base, func, {})
+        route_path = detail if is_detail else collection
+        routes.append(
+            build_route(
+                cls, func, method, route_path, action, options, lookup=lookup if is_detail else None
+            )
+        )
+    for attr, handler in find_actions(cls).items():
+        prefix = detail if handler.detail else collection.rstrip("/")
+        route_path = f"{prefix}/{handler.path}"
+        defaults = {"name": f"{basename}-{handler.path}"}
+        options = merge_options(defaults, base, handler.fn, handler.options)
+        for method in handler.methods:
+            routes.append(
+                build_route(
+                    cls,
+                    handler.fn,
+                    method,
+                    route_path,
+                    attr,
+                    options,
+                    lookup=lookup if handler.detail else None,
+                    source=handler.fn,
+                )
+            )
+    if not routes and not cls.__dict__.get("_bolt_has_class_routes"):
+        raise ImproperlyConfigured(
+            f"api.viewset({path!r}): {cls.__qualname__} implements none of "
+            f"{', '.join(STANDARD_ACTIONS)} and has no @action; nothing to route (a class "
+            "with get/post/... handlers is registered with api.view())"
+        )
+    return routes
+
+
+def find_actions(cls: type) -> dict[str, ActionHandler]:
+    """``@action`` handlers of ``cls`` and its bases, in definition order (bases first)."""
+    found: dict[str, ActionHandler] = {}
+    for klass in reversed(cls.__mro__):
+        for attr, value in vars(klass).items():
+            if isinstance(value, ActionHandler):
+                found[attr] = value
+            elif attr in found:
+                del found[attr]  # overridden by a plain attribute in a subclass
+    return found
+
+
+def _handler(cls: type, name: str) -> Callable[..., Any] | None:
+    func = getattr(cls, name, None)
+    if func is None or isinstance(func, ActionHandler) or not callable(func):
+        return None
+    if getattr(func, BOUND_ATTR, False):
+        return None
+    if isinstance(inspect.getattr_static(cls, name), staticmethod | classmethod):
+        raise ImproperlyConfigured(
+            f"{cls.__qualname__}.{name} must be a plain method (it is a static/class method)"
+        )
+    return func
+
+
+def _check_view_class(cls: Any, kind: str) -> None:
+    if not (isinstance(cls, type) and issubclass(cls, APIView)):
+        raise ImproperlyConfigured(
+            f"api.{kind}() needs a subclass of bolt.views.APIView/ViewSet, got {cls!r}"
+        )
+
+
+def _basename(cls: type) -> str:
+    explicit = getattr(cls, "basename", None)
+    if explicit:
+        return str(explicit)
+    model = getattr(getattr(cls, "queryset", None), "model", None) or getattr(cls, "model", None)
+    meta = getattr(model, "_meta", None)
+    if meta is not None:
+        return str(meta.model_name)
+    name = re.sub(r"(ViewSet|APIView|View)$", "", cls.__name__) or cls.__name__
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+# --- lookup field ---------------------------------------------------------------------
+def resolve_lookup_field(cls: type) -> str:
+    """``lookup_field`` if a non-base class sets it; else what detail handlers ask for;
+    else ``"pk"``. Handlers that ask for different names are a startup error."""
+    for klass in cls.__mro__:
+        if "lookup_field" in vars(klass):
+            if not _is_base(klass):
+                return str(vars(klass)["lookup_field"])
+            break
+    asked: dict[str, list[str]] = {}
+    handlers: list[tuple[str, Callable[..., Any]]] = []
+    for action, (_, is_detail) in STANDARD_ACTIONS.items():
+        func = _handler(cls, action) if is_detail else None
+        if func is not None:
+            handlers.append((action, func))
+    handlers += [(a, h.fn) for a, h in find_actions(cls).items() if h.detail]
+    for action, func in handlers:
+        name = _lookup_candidate(func)
+        if name is not None:
+            asked.setdefault(name, []).append(action)
+    if len(asked) > 1:
+        detail = "; ".join(f"{name!r} by {', '.join(acts)}" for name, acts in asked.items())
+        raise ImproperlyConfigured(
+            f"{cls.__qualname__}: detail handlers ask for different lookup parameters "
+            f"({detail}); set `lookup_field` on the class or use one name"
+        )
+    return next(iter(asked), "pk")
+
+
+def _lookup_candidate(func: Callable[..., Any]) -> str | None:
+    """The first parameter after ``self``/``request`` that can be a path value."""
+    try:
+        params = list(inspect.signature(func).parameters.values())[1:]
+    except (TypeError, ValueError):
+        return None
+    hints = resolve_hints(func)
+    for p in params:
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        annotation = hints.get(p.name, p.annotation)
+        if is_request_param(p, annotation):
+            continue
+        marker = p.default if isinstance(p.default, ParamMarker | Depends) else None
+        if get_origin(annotation) is Annotated:
+            args = get_args(annotation)
+            annotation = args[0]
+            marker = next((a for a in args[1:] if isinstance(a, ParamMarker | Depends)), marker)
+        if isinstance(marker, Path):
+            return p.name
+        if marker is not None or p.default is not inspect.Parameter.empty:
+            continue
+        if annotation is inspect.Parameter.empty or annotation in _PATH_TYPES:
+            return p.name
+        return None
+    return None

@@ -1,0 +1,173 @@
+"""``APIView`` and ``ViewSet``: the classes users subclass.
+
+A view class is configuration plus handlers. Routes are made from it once (by
+``api.view()``, ``api.viewset()`` or route decorators in its body); each request then gets a
+new instance with ``request``, ``action`` and ``kwargs`` set, so nothing leaks between
+requests.
+"""
+
+from __future__ import annotations
+
+import inspect
+from types import MappingProxyType
+from typing import Any, ClassVar
+
+from bolt.exceptions import ImproperlyConfigured, NotFound
+
+__all__ = ["STANDARD_ACTIONS", "APIView", "ViewSet"]
+
+# action -> (HTTP method, is a detail route). The route table of ``api.viewset()``.
+STANDARD_ACTIONS: dict[str, tuple[str, bool]] = {
+    "list": ("GET", False),
+    "create": ("POST", False),
+    "retrieve": ("GET", True),
+    "update": ("PUT", True),
+    "partial_update": ("PATCH", True),
+    "destroy": ("DELETE", True),
+}
+
+# Which serializer attributes each action tries, before ``serializer_class``.
+SERIALIZER_CHAIN: dict[str | None, tuple[str, ...]] = {
+    "list": ("list_serializer_class",),
+    "retrieve": ("detail_serializer_class",),
+    "create": ("create_serializer_class",),
+    "update": ("update_serializer_class", "create_serializer_class"),
+    "partial_update": ("update_serializer_class", "create_serializer_class"),
+}
+
+_EMPTY: MappingProxyType[str, Any] = MappingProxyType({})
+
+
+class APIView:
+    """A class whose ``get``/``post``/``put``/``patch``/``delete``/``head``/``options``
+    methods handle one path (``api.view(path)``).
+
+    Class attributes ``auth``, ``guards``, ``status_code`` and ``tags`` apply to every route
+    made from the class, including route decorators in its body, unless a method sets its
+    own (``[]`` means none). Per request: ``self.request``, ``self.action`` (the lower-case
+    HTTP method, or the method name for class-body routes) and ``self.kwargs`` (path
+    parameters).
+    """
+
+    auth: ClassVar[list[Any] | None] = None
+    guards: ClassVar[list[Any] | None] = None
+    status_code: ClassVar[int | None] = None
+    tags: ClassVar[list[str] | None] = None
+
+    request: Any = None
+    action: str | None = None
+    kwargs: Any = _EMPTY
+
+    def __init__(self, **attrs: Any) -> None:
+        # Argument-free construction is what the per-request endpoint does; keyword
+        # arguments set attributes (handy in tests and for subclasses).
+        for name, value in attrs.items():
+            setattr(self, name, value)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        from bolt_plugins.viewsets.classbody import bind_class_body_routes
+
+        bind_class_body_routes(cls)
+
+
+class ViewSet(APIView):
+    """A resource: ``list``/``create`` on the collection, ``retrieve``/``update``/
+    ``partial_update``/``destroy`` on ``{path}/{lookup}``, and ``@action`` endpoints, all
+    registered by ``api.viewset(path)``. Only the actions a class implements get routes.
+
+    ``lookup_field`` names the detail path parameter. When no class below ``ViewSet`` sets
+    it, the name the detail handlers ask for is used (``retrieve(self, request, id: int)``
+    gives ``{id}``), else ``pk``.
+    """
+
+    queryset: Any = None
+    serializer_class: Any = None
+    list_serializer_class: Any = None
+    detail_serializer_class: Any = None
+    create_serializer_class: Any = None
+    update_serializer_class: Any = None
+    lookup_field: str = "pk"
+    basename: str | None = None
+
+    # --- registration-time helpers ------------------------------------------------------
+    @classmethod
+    def get_lookup_field(cls) -> str:
+        """The detail path parameter's name (see the class docstring for the rule)."""
+        cached = cls.__dict__.get("_bolt_lookup_field")
+        if cached is None:
+            from bolt_plugins.viewsets.discovery import resolve_lookup_field
+
+            cached = resolve_lookup_field(cls)
+            cls._bolt_lookup_field = cached  # type: ignore[attr-defined]
+        return cached
+
+    @classmethod
+    def get_lookup_annotation(cls) -> Any:
+        """The type of the lookup value for generic (``**kwargs``) detail handlers."""
+        return str
+
+    @classmethod
+    def handler_signature(cls, action: str, signature: inspect.Signature) -> inspect.Signature:
+        """Adjust a handler's planned signature per subclass (called once per route).
+
+        The default returns it unchanged; generic base classes override it, for example to
+        type ``data`` with the subclass's create serializer.
+        """
+        return signature
+
+    # --- per-request hooks --------------------------------------------------------------
+    async def get_queryset(self) -> Any:
+        """A fresh clone of ``queryset`` (or ``model``'s default manager), per call."""
+        queryset = self.queryset
+        if queryset is None:
+            model = getattr(self, "model", None)
+            if model is not None:
+                return model._default_manager.all()
+            raise ImproperlyConfigured(
+                f"{type(self).__name__} has no `queryset`; set `queryset = Model.objects.all()`"
+                " or override `get_queryset()`"
+            )
+        return queryset.all()
+
+    async def filter_queryset(self, queryset: Any) -> Any:
+        """Filtering, searching and ordering hook; returns ``queryset`` unchanged."""
+        return queryset
+
+    async def get_object(self, pk: Any = None, **lookup: Any) -> Any:
+        """One object of ``get_queryset()`` by ``pk``/``lookup``, else by the URL's lookup
+        value. A missing object, or a value the column cannot hold, is a 404."""
+        field = self.get_lookup_field()
+        lookup = {k: v for k, v in lookup.items() if v is not None}
+        if pk is not None:
+            lookup = {field: pk, **lookup}
+        if not lookup:
+            if field not in self.kwargs:
+                raise ImproperlyConfigured(
+                    f"{type(self).__name__}.get_object() got no lookup value and the URL has "
+                    f"no {{{field}}} parameter"
+                )
+            lookup = {field: self.kwargs[field]}
+        queryset = await self.get_queryset()
+        from django.core.exceptions import ValidationError
+
+        try:
+            return await queryset.aget(**lookup)
+        except queryset.model.DoesNotExist:
+            raise NotFound(detail="Not found.") from None
+        except (ValueError, TypeError, ValidationError):
+            raise NotFound(detail="Not found.") from None
+
+    def get_serializer_class(self, action: str | None = None) -> Any:
+        """The serializer for ``action`` (default ``self.action``): the action-specific
+        attribute, else ``serializer_class``."""
+        if action is None:
+            action = self.action
+        for attr in (*SERIALIZER_CHAIN.get(action, ()), "serializer_class"):
+            value = getattr(self, attr, None)
+            if value is not None:
+                return value
+        raise ImproperlyConfigured(
+            f"{type(self).__name__} has no serializer for action {action!r}; set "
+            "`serializer_class` or override `get_serializer_class()`"
+        )
