@@ -1,0 +1,89 @@
+"""The CRUD plugin: mixins, ``ModelViewSet`` and ``ReadOnlyModelViewSet`` over the Django ORM,
+model → Struct encoding, ORM error mapping, pagination and declarative filters.
+
+Hooks: ``bolt_configure`` (gives Structs ``from_model``), ``bolt_response_encoder`` (models
+and querysets → the route's schema), ``bolt_exception_handlers`` (ORM errors → 404/409/422/
+503) and ``bolt_route_compiled`` (checks a ViewSet's filter whitelists against its model and
+records which query parameters its list accepts). See ``docs/crud.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bolt.hookspecs import hookimpl
+from bolt.route import Route
+from bolt_plugins.crud.encoder import make_encoder
+from bolt_plugins.crud.encoding import install_from_model
+from bolt_plugins.crud.errors import exception_handlers
+from bolt_plugins.crud.mixins import (
+    CreateMixin,
+    CrudBase,
+    DestroyMixin,
+    ListMixin,
+    PartialUpdateMixin,
+    RetrieveMixin,
+    UpdateMixin,
+    filter_spec_of,
+    paginator_of,
+)
+from bolt_plugins.crud.pagination import (
+    CursorPagination,
+    LimitOffsetPagination,
+    PageNumberPagination,
+)
+
+__all__ = [
+    "CreateMixin",
+    "CursorPagination",
+    "DestroyMixin",
+    "LimitOffsetPagination",
+    "ListMixin",
+    "PageNumberPagination",
+    "PartialUpdateMixin",
+    "RetrieveMixin",
+    "UpdateMixin",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # The ViewSet classes need the viewsets plugin; import it only when they are used, so
+    # the encoder and error mapping also serve plain function routes without it.
+    if name in ("ModelViewSet", "ReadOnlyModelViewSet"):
+        from bolt_plugins.crud import viewsets
+
+        return getattr(viewsets, name)
+    raise AttributeError(f"module 'bolt_plugins.crud' has no attribute {name!r}")
+
+
+@hookimpl(trylast=True)
+def bolt_configure(api: Any, settings: Any) -> None:
+    install_from_model()
+
+
+# Not ``trylast``: the kernel's own default encoder is ``trylast`` and must come after this
+# one; third-party plugins registered later still run first.
+@hookimpl
+def bolt_response_encoder(api: Any, route: Route, return_type: Any) -> Any:
+    return make_encoder(route, return_type)
+
+
+@hookimpl(trylast=True)
+def bolt_exception_handlers(api: Any) -> dict[type[BaseException], Any]:
+    return exception_handlers()
+
+
+@hookimpl(trylast=True)
+def bolt_route_compiled(api: Any, route: Route) -> None:
+    view = route.view_class
+    if view is None or not issubclass(view, CrudBase) or route.action != "list":
+        return
+    model = view.get_model()
+    if model is not None:
+        filter_spec_of(view, model)  # raises ImproperlyConfigured for a bad whitelist
+    known = {"search", "ordering"}
+    paginator = paginator_of(view)
+    if paginator is not None:
+        known.update(paginator.query_params)
+    known.update(p.alias for p in route.params if p.source == "query")
+    route.meta["crud_known_query"] = frozenset(known)

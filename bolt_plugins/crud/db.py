@@ -1,0 +1,96 @@
+"""Running ORM work off the event loop, with Django's connection hygiene and transactions.
+
+Django's ORM is synchronous and its connections belong to a thread. Bolt runs each unit of
+ORM work (a list query, a write and everything it calls) in a worker thread, chosen once per
+database:
+
+- SQLite: the single thread Django's own async ORM methods use (``thread_sensitive``), so all
+  SQLite work is serialised, as SQLite serialises writers anyway, and no "database is locked"
+  race appears between threads;
+- other databases: the loop's thread pool, one connection per pool thread.
+
+Around every unit, Bolt does what Django does around a request (``close_old_connections``):
+a connection past ``CONN_MAX_AGE``, or one that saw an error and no longer answers, is closed
+before and after the work, so a database that went away and came back is reconnected without
+a restart, and ``CONN_MAX_AGE = 0`` means no connection outlives the unit. ``CONN_HEALTH_CHECKS``
+works as in Django. Bolt requests do not go through Django's request handler or signals.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from asgiref.sync import async_to_sync, sync_to_async
+from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections, transaction
+
+__all__ = ["DbRunner", "call_maybe_async", "runner_for"]
+
+
+def call_maybe_async(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call a user hook from ORM-thread code: ``async def`` hooks run on the event loop
+    while their own ORM calls come back to this thread (and this transaction)."""
+    if inspect.iscoroutinefunction(func):
+        return async_to_sync(func)(*args, **kwargs)
+    result = func(*args, **kwargs)
+    if inspect.isawaitable(result):
+        return async_to_sync(_await)(result)
+    return result
+
+
+async def _await(value: Awaitable[Any]) -> Any:
+    return await value
+
+
+class DbRunner:
+    """Run ``fn(*args)`` in an ORM thread: ``await runner.read(fn)`` / ``runner.write(fn)``.
+
+    ``write`` wraps the work in ``transaction.atomic`` on the runner's database, so a write
+    that fails half-way changes nothing.
+    """
+
+    __slots__ = ("_read", "_write", "alias")
+
+    def __init__(self, alias: str = DEFAULT_DB_ALIAS) -> None:
+        self.alias = alias
+        engine = connections.settings[alias]["ENGINE"]
+        sensitive = "sqlite" in engine
+
+        def read_unit(fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+            close_old_connections()
+            try:
+                return fn(*args)
+            finally:
+                close_old_connections()
+
+        def write_unit(fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+            close_old_connections()
+            try:
+                with transaction.atomic(using=alias):
+                    return fn(*args)
+            finally:
+                close_old_connections()
+
+        self._read = sync_to_async(read_unit, thread_sensitive=sensitive)
+        self._write = sync_to_async(write_unit, thread_sensitive=sensitive)
+
+    def read(self, fn: Callable[..., Any], *args: Any) -> Awaitable[Any]:
+        """Run ORM reads in the ORM thread."""
+        return self._read(fn, args)
+
+    def write(self, fn: Callable[..., Any], *args: Any) -> Awaitable[Any]:
+        """Run ORM writes in the ORM thread, inside one transaction."""
+        return self._write(fn, args)
+
+
+_runners: dict[str, DbRunner] = {}
+
+
+def runner_for(alias: str | None = None) -> DbRunner:
+    """The runner of a database alias (one per alias; it holds no per-API state)."""
+    alias = alias or DEFAULT_DB_ALIAS
+    runner = _runners.get(alias)
+    if runner is None:
+        runner = _runners[alias] = DbRunner(alias)
+    return runner

@@ -1,0 +1,107 @@
+"""The ``bolt_response_encoder`` of the CRUD plugin: handlers may return models and querysets.
+
+Built once per route. The schema comes from the route's return type (``-> ArticleSchema``,
+``-> list[ArticleSchema]``, ``response_model=``) or, for a ViewSet route without one, from the
+class's serializer for that action. A queryset is evaluated in an ORM thread (with the
+relations the schema reads fetched in the same query); a model instance is converted on the
+loop when its schema reads only its own columns, else in an ORM thread. Everything else is
+handed on unchanged (or validated against the declared return type, as the kernel does).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from django.core.exceptions import SynchronousOnlyOperation
+from django.db import models
+
+from bolt.defaults import ResponseValidationError
+from bolt.route import Route
+from bolt_plugins.crud.db import runner_for
+from bolt_plugins.crud.encoding import (
+    has_own_from_model,
+    plan_for,
+    schema_target,
+    to_struct,
+    to_structs,
+)
+from bolt_plugins.crud.mixins import static_serializer
+
+__all__ = ["make_encoder"]
+
+_PASSTHROUGH = (Any, dict, list, str, bytes, object)
+
+
+def _uses_orm(view: type | None) -> bool:
+    if view is None:
+        return False
+    return any(
+        getattr(view, name, None) is not None
+        for name in ("queryset", "model", "serializer_class", "list_serializer_class")
+    )
+
+
+def _inline_ok(model: type[models.Model], schema: type[msgspec.Struct]) -> bool:
+    """True when converting an instance cannot touch the database."""
+    if has_own_from_model(schema):
+        return True
+    try:
+        plan = plan_for(model, schema)
+    except TypeError:
+        return True  # the conversion raises its own error; no query either way
+    return not plan.select and not plan.prefetch
+
+
+async def convert_instance(obj: models.Model, schema: type[msgspec.Struct]) -> Any:
+    """One instance → schema, off the loop only when the conversion may query."""
+    if _inline_ok(type(obj), schema):
+        try:
+            return to_struct(obj, schema)
+        except SynchronousOnlyOperation:
+            pass
+    return await runner_for(obj._state.db).read(to_struct, obj, schema)
+
+
+def _checked(route: Route, return_type: Any) -> Any:
+    def check(value: Any) -> Any:
+        if type(value) is return_type:
+            return value
+        try:
+            return msgspec.convert(value, return_type, from_attributes=True)
+        except msgspec.ValidationError as exc:
+            raise ResponseValidationError(
+                f"{route!r} returned a value that does not match {return_type!r}: {exc}"
+            ) from None
+
+    return check
+
+
+def make_encoder(route: Route, return_type: Any) -> Any:
+    """The shape callable for ``route``, or ``None`` when models cannot appear."""
+    target = schema_target(return_type) if return_type is not None else None
+    view = route.view_class
+    if target is not None:
+        schema = target[0]
+        rest = _checked(route, return_type)
+    elif (return_type is None or return_type in _PASSTHROUGH) and _uses_orm(view):
+        schema = static_serializer(view, route.action)  # type: ignore[arg-type]
+        if schema is None:
+            return None
+        rest = None
+    else:
+        return None
+
+    async def shape(value: Any) -> Any:
+        # hot path
+        if isinstance(value, models.QuerySet):
+            return await runner_for(value.db).read(to_structs, value, schema)
+        if isinstance(value, models.Model):
+            return await convert_instance(value, schema)
+        if type(value) is list and value and isinstance(value[0], models.Model):
+            if all(_inline_ok(type(o), schema) for o in value[:1]):
+                return [to_struct(o, schema) for o in value]
+            return await runner_for(value[0]._state.db).read(to_structs, value, schema)
+        return value if rest is None else rest(value)
+
+    return shape

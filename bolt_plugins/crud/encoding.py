@@ -1,0 +1,235 @@
+"""Model instances and querysets → ``msgspec.Struct`` schemas, by field name.
+
+A schema is a plain ``msgspec.Struct``. Each of its fields is read from the model instance
+under the same name, with the conversions an API needs: foreign keys become ids (or a nested
+Struct when the schema field is a Struct), reverse and many-to-many relations become lists,
+dates/decimals/UUIDs become strings when the schema field is ``str``. The plan for one
+(model, schema) pair is computed once and cached; converting a row only runs the plan.
+
+A schema's own ``from_model`` classmethod, when it defines one, is used instead.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import types
+import typing
+import uuid
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from typing import Any, get_args, get_origin
+
+import msgspec
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+
+__all__ = [
+    "OrmPlan",
+    "generic_from_model",
+    "has_own_from_model",
+    "install_from_model",
+    "related_paths",
+    "schema_target",
+    "to_struct",
+    "to_structs",
+]
+
+Getter = Callable[[Any], Any]
+
+
+def _unwrap(tp: Any) -> tuple[Any, bool]:
+    """``X | None`` → ``(X, True)``; anything else → ``(tp, False)``."""
+    if get_origin(tp) in (typing.Union, types.UnionType):
+        args = [a for a in get_args(tp) if a is not type(None)]
+        if len(args) == 1:
+            return args[0], True
+    return tp, False
+
+
+def is_struct(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, msgspec.Struct)
+
+
+def schema_target(tp: Any) -> tuple[type[msgspec.Struct], bool] | None:
+    """``S`` → ``(S, False)``; ``list[S]`` (any sequence) → ``(S, True)``; else ``None``."""
+    inner, _ = _unwrap(tp)
+    if is_struct(inner):
+        return inner, False
+    if get_origin(inner) in (list, tuple, set, frozenset, Iterable, typing.Sequence):
+        args = get_args(inner)
+        if args and is_struct(args[0]):
+            return args[0], True
+    return None
+
+
+def _as_text(value: Any) -> Any:
+    """The text form of values a JSON schema declares as ``str``."""
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    return value
+
+
+def _attr(name: str, text: bool) -> Getter:
+    if text:
+        return lambda obj: _as_text(getattr(obj, name))
+    return lambda obj: getattr(obj, name)
+
+
+def _nested_one(name: str, schema: type[msgspec.Struct]) -> Getter:
+    def get(obj: Any) -> Any:
+        related = getattr(obj, name)
+        return None if related is None else to_struct(related, schema)
+
+    return get
+
+
+def _nested_many(name: str, schema: Any) -> Getter:
+    target = schema_target(schema)
+
+    def get(obj: Any) -> Any:
+        items = getattr(obj, name).all()
+        if target is not None:
+            return [to_struct(item, target[0]) for item in items]
+        return [item.pk for item in items]
+
+    return get
+
+
+class OrmPlan:
+    """How to read one schema from one model: a getter per schema field.
+
+    ``simple`` means every field is a plain attribute of the same name, so msgspec can read
+    the instance directly (``from_attributes``), which is the fastest path.
+    ``select``/``prefetch`` name the relations the schema reads, so a list can fetch them in
+    the same query (or one extra query) instead of one query per row.
+    """
+
+    __slots__ = ("getters", "prefetch", "schema", "select", "simple")
+
+    def __init__(self, model: type[models.Model], schema: type[msgspec.Struct]) -> None:
+        self.schema = schema
+        self.getters: list[tuple[str, Getter]] = []
+        self.select: list[str] = []
+        self.prefetch: list[str] = []
+        simple = True
+        opts = model._meta
+        for info in msgspec.structs.fields(schema):
+            name = info.name
+            tp, _ = _unwrap(info.type)
+            text = tp is str
+            try:
+                field = opts.get_field(name)
+            except FieldDoesNotExist:
+                if not hasattr(model, name):
+                    if info.required:
+                        raise TypeError(
+                            f"Schema {schema.__name__} field {name!r} has no counterpart on "
+                            f"model {model.__name__} and no default"
+                        ) from None
+                    continue
+                self.getters.append((name, _attr(name, text)))
+                simple = simple and not text
+                continue
+            if field.many_to_many or field.one_to_many:
+                accessor = field.get_accessor_name() if field.auto_created else field.name
+                self.getters.append((name, _nested_many(accessor, info.type)))
+                self.prefetch.append(accessor)
+                simple = False
+            elif field.is_relation and field.concrete:
+                if name == field.attname and name != field.name:
+                    self.getters.append((name, _attr(name, False)))
+                elif is_struct(tp):
+                    self.getters.append((name, _nested_one(field.name, tp)))
+                    self.select.append(field.name)
+                    simple = False
+                else:
+                    self.getters.append((name, _attr(field.attname, False)))
+                    simple = False
+            elif field.one_to_one:  # reverse one-to-one
+                self.getters.append((name, _nested_one(name, tp)))
+                self.select.append(name)
+                simple = False
+            else:
+                needs_text = text and isinstance(
+                    field,
+                    models.DateField
+                    | models.TimeField
+                    | models.DecimalField
+                    | models.UUIDField
+                    | models.DurationField,
+                )
+                self.getters.append((name, _attr(field.attname, needs_text)))
+                simple = simple and not needs_text and field.attname == name
+        self.simple = simple
+
+    def convert(self, obj: Any) -> msgspec.Struct:
+        # hot path
+        if self.simple:
+            return msgspec.convert(obj, self.schema, from_attributes=True, strict=False)
+        values = {name: get(obj) for name, get in self.getters}
+        return msgspec.convert(values, self.schema, strict=False)
+
+
+@lru_cache(maxsize=1024)
+def plan_for(model: type[models.Model], schema: type[msgspec.Struct]) -> OrmPlan:
+    """The cached conversion plan of a (model, schema) pair (types only, so safe to share)."""
+    return OrmPlan(model, schema)
+
+
+def generic_from_model(cls: type[msgspec.Struct], obj: Any) -> msgspec.Struct:
+    """``Schema.from_model(instance)``: build the schema from a model instance by field name."""
+    return plan_for(type(obj), cls).convert(obj)
+
+
+_GENERIC = classmethod(generic_from_model)
+
+
+def has_own_from_model(schema: type[msgspec.Struct]) -> bool:
+    """True when the schema (or a base of it) defines its own ``from_model``."""
+    found = getattr(schema, "from_model", None)
+    return found is not None and getattr(found, "__func__", None) is not generic_from_model
+
+
+def to_struct(obj: Any, schema: type[msgspec.Struct]) -> Any:
+    """Convert one model instance (Structs and mappings pass through ``msgspec.convert``)."""
+    # hot path
+    if type(obj) is schema:
+        return obj
+    if isinstance(obj, models.Model):
+        if has_own_from_model(schema):
+            return schema.from_model(obj)  # type: ignore[attr-defined]
+        return plan_for(type(obj), schema).convert(obj)
+    return msgspec.convert(obj, schema, from_attributes=True, strict=False)
+
+
+def related_paths(model: type[models.Model], schema: type[msgspec.Struct]) -> tuple[list, list]:
+    """``(select_related, prefetch_related)`` names a list of this schema should fetch."""
+    if has_own_from_model(schema):
+        return [], []
+    try:
+        plan = plan_for(model, schema)
+    except TypeError:
+        return [], []
+    return plan.select, plan.prefetch
+
+
+def to_structs(items: Iterable[Any], schema: type[msgspec.Struct]) -> list[Any]:
+    """Convert every row of a queryset or list; querysets fetch the schema's relations."""
+    if isinstance(items, models.QuerySet) and items.model is not None:
+        select, prefetch = related_paths(items.model, schema)
+        if select and items.query.select_related is not True:
+            items = items.select_related(*select)
+        if prefetch:
+            items = items.prefetch_related(*prefetch)
+    return [to_struct(obj, schema) for obj in items]
+
+
+def install_from_model() -> None:
+    """Give every ``msgspec.Struct`` a ``from_model`` classmethod (the guide calls
+    ``Schema.from_model(instance)`` on plain Structs). A schema that defines its own keeps it.
+    """
+    if getattr(msgspec.Struct, "from_model", None) is None:
+        msgspec.Struct.from_model = _GENERIC  # type: ignore[attr-defined]

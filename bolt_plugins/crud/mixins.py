@@ -1,0 +1,410 @@
+"""The CRUD mixins: ``list``, ``retrieve``, ``create``, ``update``, ``partial_update``,
+``destroy`` over the Django ORM, built on the hooks of ``ViewSet``.
+
+Each action is a small async method that calls overridable hooks, so a subclass changes one
+step and keeps the rest (call ``super()`` to extend):
+
+- ``get_queryset()`` (sync or async), ``filter_queryset(qs)``, ``get_object(**lookup)``,
+  ``get_serializer_class(action)``, ``paginate_queryset(qs)``;
+- ``create_object(data)``, ``update_object(instance, data, partial)``,
+  ``destroy_object(instance)``, which run the write in one transaction and call
+  ``perform_create(instance)``, ``perform_update(instance)``, ``perform_destroy(instance)``
+  (sync or async) inside it.
+
+ORM work runs in an ORM thread (see ``bolt_plugins.crud.db``), never on the event loop.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import msgspec
+from django.db import models
+
+from bolt.exceptions import ImproperlyConfigured, NotFound, RequestValidationError
+from bolt.exceptions import validation_error as verr
+from bolt.request import Request
+from bolt_plugins.crud.db import call_maybe_async, runner_for
+from bolt_plugins.crud.encoding import to_struct, to_structs
+from bolt_plugins.crud.filters import FilterSpec
+from bolt_plugins.crud.schemas import field_type, model_schema, write_schema
+
+__all__ = [
+    "CreateMixin",
+    "CrudBase",
+    "DestroyMixin",
+    "ListMixin",
+    "PartialUpdateMixin",
+    "RetrieveMixin",
+    "UpdateMixin",
+]
+
+WRITE_ACTIONS = {"create": False, "update": False, "partial_update": True}
+SERIALIZER_ATTRS = {
+    "list": ("list_serializer_class",),
+    "retrieve": ("detail_serializer_class",),
+    "create": ("create_serializer_class",),
+    "update": ("update_serializer_class", "create_serializer_class"),
+    "partial_update": ("update_serializer_class", "create_serializer_class"),
+}
+
+
+def _model_of(cls: Any) -> Any:
+    model = getattr(cls, "model", None)
+    if model is None:
+        qs = getattr(cls, "queryset", None)
+        model = getattr(qs, "model", None)
+    return model
+
+
+def static_serializer(cls: type, action: str | None) -> Any:
+    """The serializer an action uses, asked of the class at registration (no request).
+
+    A ``get_serializer_class`` that needs ``self.request`` fails here; the class
+    attributes' fallback chain answers instead.
+    """
+    probe = cls.__new__(cls)
+    probe.request = None  # type: ignore[attr-defined]
+    probe.action = action  # type: ignore[attr-defined]
+    probe.kwargs = {}  # type: ignore[attr-defined]
+    try:
+        found = probe.get_serializer_class(action)  # type: ignore[attr-defined]
+        if found is not None:
+            return found
+    except Exception:
+        pass
+    for name in (*SERIALIZER_ATTRS.get(action or "", ()), "serializer_class"):
+        found = getattr(cls, name, None)
+        if found is not None:
+            return found
+    model = _model_of(cls)
+    return model_schema(model) if model is not None else None
+
+
+class CrudBase:
+    """What every CRUD mixin shares: model resolution, the ORM runner, schemas, filters.
+
+    Class attributes: ``queryset`` or ``model``, the ``*_serializer_class`` family,
+    ``pagination_class``, ``filterset_fields``, ``search_fields``, ``ordering_fields``,
+    ``ordering``, ``lookup_field``.
+    """
+
+    model: Any = None
+    queryset: Any = None
+    pagination_class: Any = None
+    filterset_fields: Any = None
+    search_fields: Any = None
+    ordering_fields: Any = None
+    ordering: Any = None
+    request: Request
+    action: str | None
+    kwargs: dict[str, Any]
+
+    # --- registration-time hooks (called by the viewsets plugin) ------------------------
+    @classmethod
+    def get_model(cls) -> Any:
+        """The model this view works on (``model``, else ``queryset.model``), or ``None``."""
+        return _model_of(cls)
+
+    @classmethod
+    def get_lookup_annotation(cls) -> Any:
+        """The lookup path parameter's type, from the model field (int ids → 422 on 'abc')."""
+        model = _model_of(cls)
+        if model is None:
+            return str
+        name = cls.get_lookup_field()  # type: ignore[attr-defined]
+        try:
+            field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+        except Exception:
+            return str
+        tp = field_type(field)
+        return tp if tp in (int, str) or isinstance(tp, type) else str
+
+    @classmethod
+    def handler_signature(cls, action: str, signature: inspect.Signature) -> inspect.Signature:
+        """Type the mixins' ``data`` parameter with this class's write schema."""
+        parent = getattr(super(), "handler_signature", None)
+        if parent is not None:
+            signature = parent(action, signature)
+        param = signature.parameters.get("data")
+        if param is None or action not in WRITE_ACTIONS:
+            return signature
+        if param.annotation not in (Any, inspect.Parameter.empty, "Any"):
+            return signature
+        schema = static_serializer(cls, action)
+        if schema is None:
+            return signature
+        body = write_schema(_model_of(cls), schema, WRITE_ACTIONS[action])
+        params = [p.replace(annotation=body) if p.name == "data" else p for p in
+                  signature.parameters.values()]  # fmt: skip
+        return signature.replace(parameters=params)
+
+    # --- per-request helpers -------------------------------------------------------------
+    async def get_queryset(self) -> Any:
+        """A fresh clone of ``queryset`` (or of ``model``'s default manager)."""
+        if self.queryset is not None:
+            return self.queryset.all()
+        if self.model is not None:
+            return self.model._default_manager.all()
+        parent = getattr(super(), "get_queryset", None)
+        if parent is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} needs `queryset` or `model`")
+        return await parent()
+
+    async def _queryset(self) -> Any:
+        result = self.get_queryset()
+        return await result if inspect.isawaitable(result) else result
+
+    async def _filtered(self, queryset: Any) -> Any:
+        from bolt_plugins.viewsets import ViewSet
+
+        if type(self).filter_queryset is ViewSet.filter_queryset:
+            # ``class V(ViewSet, ListMixin)`` puts ViewSet's no-op first in the MRO; the
+            # declared whitelists still apply.
+            return await CrudBase.filter_queryset(self, queryset)
+        result = self.filter_queryset(queryset)  # type: ignore[attr-defined]
+        return await result if inspect.isawaitable(result) else result
+
+    async def filter_queryset(self, queryset: Any) -> Any:
+        """Apply the declared ``filterset_fields``/``search_fields``/``ordering_fields``."""
+        if not isinstance(queryset, models.QuerySet):
+            return queryset
+        spec = filter_spec_of(type(self), queryset.model)
+        route = getattr(self.request, "route", None)
+        known = route.meta.get("crud_known_query", frozenset()) if route is not None else ()
+        return spec.apply(queryset, self.request.query, frozenset(known))
+
+    async def get_object(self, pk: Any = None, **lookup: Any) -> Any:
+        """The object named by ``pk``/``lookup`` (else the URL's lookup value), or 404."""
+        field = self.get_lookup_field()  # type: ignore[attr-defined]
+        lookup = {k: v for k, v in lookup.items() if v is not None}
+        if pk is not None:
+            lookup = {field: pk, **lookup}
+        if not lookup:
+            lookup = {field: self.kwargs[field]}
+        queryset = await self._queryset()
+        model = queryset.model
+
+        def fetch() -> Any:
+            try:
+                return queryset.get(**lookup)
+            except model.DoesNotExist:
+                raise NotFound(detail=f"{model.__name__} not found") from None
+            except (ValueError, TypeError, OverflowError):
+                raise NotFound(detail=f"{model.__name__} not found") from None
+            except Exception as exc:
+                if type(exc).__name__ == "ValidationError":
+                    raise NotFound(detail=f"{model.__name__} not found") from None
+                raise
+
+        return await runner_for(queryset.db).read(fetch)
+
+    def get_serializer_class(self, action: str | None = None) -> Any:
+        """The schema of an action (``*_serializer_class`` chain, then an automatic model
+        schema for a ModelViewSet that declares none)."""
+        action = action if action is not None else getattr(self, "action", None)
+        for name in (*SERIALIZER_ATTRS.get(action or "", ()), "serializer_class"):
+            found = getattr(self, name, None)
+            if found is not None:
+                return found
+        model = _model_of(type(self))
+        if model is None:
+            raise ImproperlyConfigured(
+                f"{type(self).__name__} sets no serializer_class and no model to derive one"
+            )
+        return model_schema(model)
+
+    def _read_schema(self, action: str) -> Any:
+        try:
+            return self.get_serializer_class(action)
+        except ImproperlyConfigured:
+            return None
+
+    def _output(self, instance: Any) -> Any:
+        """Serialize a written/fetched instance with the detail schema."""
+        schema = self._read_schema("retrieve")
+        if schema is None or not isinstance(instance, models.Model):
+            return instance
+        return to_struct(instance, schema)
+
+    # --- writes ----------------------------------------------------------------------------
+    def _assign(self, instance: Any, data: Any, partial: bool) -> list[str]:
+        """Copy body fields onto the instance; return the model field names written."""
+        opts = instance._meta
+        written: list[str] = []
+        if isinstance(data, msgspec.Struct):
+            items = [(f, getattr(data, f)) for f in data.__struct_fields__]
+        elif isinstance(data, dict):
+            items = list(data.items())
+        else:
+            raise TypeError(f"Cannot write {type(data).__name__} to {opts.model_name}")
+        errors = []
+        for name, value in items:
+            if value is msgspec.UNSET:
+                continue
+            try:
+                field = opts.get_field(name)
+            except Exception:
+                continue
+            if not field.concrete or field.primary_key or not field.editable or field.many_to_many:
+                continue
+            if isinstance(value, str) and "\x00" in value:
+                errors.append(verr(["body", name], "NUL characters are not allowed"))
+                continue
+            if not partial and value is None and name not in self._present:
+                continue
+            setattr(instance, field.attname, value)
+            written.append(field.name)
+        if errors:
+            raise RequestValidationError(errors)
+        return written
+
+    def _validate(self, instance: Any, written: list[str]) -> None:
+        exclude = [f.name for f in instance._meta.concrete_fields if f.name not in written]
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+
+    def perform_create(self, instance: Any) -> None:
+        """Save a new instance (inside the write transaction)."""
+        instance.save(force_insert=True)
+
+    def perform_update(self, instance: Any) -> None:
+        """Save a changed instance (inside the write transaction)."""
+        instance.save()
+
+    def perform_destroy(self, instance: Any) -> None:
+        """Delete an instance (inside the write transaction); 404 if it is already gone."""
+        deleted, _ = instance.delete()
+        if not deleted:
+            raise NotFound(detail=f"{type(instance).__name__} not found")
+
+    async def create_object(self, data: Any) -> Any:
+        """Build, validate and save a new object from the body, in one transaction."""
+        queryset = await self._queryset()
+        model = queryset.model
+
+        def work() -> Any:
+            instance = model()
+            written = self._assign(instance, data, partial=False)
+            self._validate(instance, written)
+            call_maybe_async(self.perform_create, instance)
+            return self._output(instance)
+
+        return await runner_for(queryset.db).write(work)
+
+    async def update_object(self, instance: Any, data: Any, partial: bool) -> Any:
+        """Apply the body to ``instance`` and save it, in one transaction."""
+
+        def work() -> Any:
+            written = self._assign(instance, data, partial=partial)
+            self._validate(instance, written)
+            call_maybe_async(self.perform_update, instance)
+            return self._output(instance)
+
+        return await runner_for(instance._state.db).write(work)
+
+    async def destroy_object(self, instance: Any) -> None:
+        """Delete ``instance`` in one transaction."""
+        await runner_for(instance._state.db).write(call_maybe_async, self.perform_destroy, instance)
+
+    @property
+    def _present(self) -> set[str]:
+        """Names present in the JSON body (PUT leaves absent ``None`` fields unchanged)."""
+        cached = self.__dict__.get("_bolt_present")
+        if cached is None:
+            try:
+                raw = msgspec.json.decode(self.request.body) if self.request.body else {}
+            except Exception:
+                raw = {}
+            cached = set(raw) if isinstance(raw, dict) else set()
+            self.__dict__["_bolt_present"] = cached
+        return cached
+
+
+_specs: dict[tuple[type, type], FilterSpec] = {}
+
+
+def filter_spec_of(cls: type, model: Any) -> FilterSpec:
+    """The compiled whitelists of a class for a model (checked when its routes compile)."""
+    key = (cls, model)
+    spec = _specs.get(key)
+    if spec is None:
+        spec = _specs[key] = FilterSpec(cls, model)
+    return spec
+
+
+class ListMixin(CrudBase):
+    """``GET {path}``: the filtered (and, with ``pagination_class``, paginated) list."""
+
+    async def list(self, request: Request) -> Any:
+        queryset = await self._queryset()
+        queryset = await self._filtered(queryset)
+        schema = self._read_schema("list")
+        if not isinstance(queryset, models.QuerySet):
+            if schema is not None and queryset and isinstance(queryset[0], models.Model):
+                return [to_struct(o, schema) for o in queryset]
+            return queryset
+        convert = (lambda rows: to_structs(rows, schema)) if schema is not None else list
+        paginator = paginator_of(type(self))
+        if paginator is not None:
+            return await runner_for(queryset.db).read(
+                paginator.paginate, queryset, request, convert
+            )
+        return await runner_for(queryset.db).read(convert, queryset)
+
+
+def paginator_of(cls: type) -> Any:
+    """One paginator instance per class (paginators hold configuration only)."""
+    klass = getattr(cls, "pagination_class", None)
+    if klass is None:
+        return None
+    cached = cls.__dict__.get("_bolt_paginator")
+    if cached is None or type(cached) is not klass:
+        cached = klass()
+        type.__setattr__(cls, "_bolt_paginator", cached)
+    return cached
+
+
+class RetrieveMixin(CrudBase):
+    """``GET {path}/{lookup}``: one object, or 404."""
+
+    async def retrieve(self, request: Request, **kwargs: Any) -> Any:
+        instance = await self.get_object(**kwargs)
+        if not isinstance(instance, models.Model):
+            return instance
+        schema = self._read_schema("retrieve")
+        if schema is None:
+            return instance
+        return await runner_for(instance._state.db).read(to_struct, instance, schema)
+
+
+class CreateMixin(CrudBase):
+    """``POST {path}``: validate the body with the create schema, save, answer 201."""
+
+    async def create(self, request: Request, data: Any) -> Any:
+        return await self.create_object(data)
+
+
+class UpdateMixin(CrudBase):
+    """``PUT {path}/{lookup}``: replace the writable fields given by the update schema."""
+
+    async def update(self, request: Request, data: Any, **kwargs: Any) -> Any:
+        instance = await self.get_object(**kwargs)
+        return await self.update_object(instance, data, partial=False)
+
+
+class PartialUpdateMixin(CrudBase):
+    """``PATCH {path}/{lookup}``: change only the fields present in the body."""
+
+    async def partial_update(self, request: Request, data: Any, **kwargs: Any) -> Any:
+        instance = await self.get_object(**kwargs)
+        return await self.update_object(instance, data, partial=True)
+
+
+class DestroyMixin(CrudBase):
+    """``DELETE {path}/{lookup}``: delete, answer ``{"deleted": true}``; 404 when missing."""
+
+    async def destroy(self, request: Request, **kwargs: Any) -> Any:
+        instance = await self.get_object(**kwargs)
+        await self.destroy_object(instance)
+        return {"deleted": True}

@@ -1,0 +1,131 @@
+"""Schemas derived from models and from read schemas, built once per class and cached.
+
+- ``model_schema(model)``: a read Struct of the model's concrete fields, for a ModelViewSet
+  that declares no serializer (fields named ``password`` are never included);
+- ``write_schema(model, schema, partial)``: the body type of create/update/partial_update.
+  It keeps the schema's fields except the primary key and non-editable model fields (so an
+  ``id`` or ``created_at`` in a body is refused, never written), refuses unknown fields (422),
+  and for PATCH makes every field optional with ``UNSET`` meaning "absent", so absent and
+  ``null`` stay different.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from functools import lru_cache
+from typing import Any
+
+import msgspec
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+
+__all__ = ["field_type", "model_schema", "write_schema"]
+
+_FIELD = type(msgspec.field())
+
+_TYPES: list[tuple[type, Any]] = [
+    (models.BooleanField, bool),
+    (models.AutoField, int),
+    (models.BigAutoField, int),
+    (models.SmallAutoField, int),
+    (models.IntegerField, int),
+    (models.FloatField, float),
+    (models.DecimalField, decimal.Decimal),
+    (models.DateTimeField, datetime.datetime),
+    (models.DateField, datetime.date),
+    (models.TimeField, datetime.time),
+    (models.DurationField, datetime.timedelta),
+    (models.UUIDField, uuid.UUID),
+    (models.JSONField, Any),
+    (models.BinaryField, bytes),
+    (models.CharField, str),
+    (models.TextField, str),
+    (models.FileField, str),
+]
+
+
+def field_type(field: Any) -> Any:
+    """The Python type a schema uses for a model field (a foreign key's target pk type)."""
+    if field.is_relation and (field.many_to_one or field.one_to_one):
+        return field_type(field.target_field)
+    for klass, tp in _TYPES:
+        if isinstance(field, klass):
+            return tp
+    return Any
+
+
+def _hidden(field: Any) -> bool:
+    return field.name == "password"
+
+
+@lru_cache(maxsize=256)
+def model_schema(model: type[models.Model]) -> type[msgspec.Struct]:
+    """A read schema of every concrete field (foreign keys as ids under the field name)."""
+    spec = []
+    for field in model._meta.concrete_fields:
+        if _hidden(field):
+            continue
+        tp = field_type(field)
+        spec.append((field.name, tp | None if field.null else tp))
+    return msgspec.defstruct(f"{model.__name__}Schema", spec, kw_only=True)
+
+
+def _model_field(model: type[models.Model], name: str) -> Any:
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _default_of(model_field: Any) -> Any:
+    """A write-schema default mirroring the model's (``NODEFAULT`` when it has none)."""
+    if model_field is None:
+        return msgspec.NODEFAULT
+    if model_field.has_default():
+        default = model_field.default
+        if callable(default):
+            return msgspec.field(default_factory=default)
+        return default
+    if model_field.null:
+        return None
+    if model_field.blank and isinstance(model_field, models.CharField | models.TextField):
+        return ""
+    return msgspec.NODEFAULT
+
+
+@lru_cache(maxsize=512)
+def write_schema(
+    model: type[models.Model] | None, schema: type[msgspec.Struct], partial: bool
+) -> type[msgspec.Struct]:
+    """The body type of a write action (see the module docstring)."""
+    auto = model is not None and schema is model_schema(model)
+    spec: list[tuple[Any, ...]] = []
+    for info in msgspec.structs.fields(schema):
+        field = _model_field(model, info.name) if model is not None else None
+        if field is not None and (field.primary_key or not field.editable):
+            continue
+        if field is not None and (field.many_to_many or field.one_to_many):
+            continue
+        tp = info.type
+        if partial:
+            spec.append((info.name, tp | msgspec.UnsetType, msgspec.field(
+                default=msgspec.UNSET, name=info.encode_name)))  # fmt: skip
+            continue
+        if auto:
+            default = _default_of(field)
+        elif info.default is not msgspec.NODEFAULT:
+            default = info.default
+        elif info.default_factory is not msgspec.NODEFAULT:
+            default = msgspec.field(default_factory=info.default_factory)
+        else:
+            default = msgspec.NODEFAULT
+        if isinstance(default, _FIELD):
+            spec.append((info.name, tp, default))
+        else:
+            spec.append((info.name, tp, msgspec.field(default=default, name=info.encode_name)))
+    suffix = "Patch" if partial else "Write"
+    return msgspec.defstruct(
+        f"{schema.__name__}{suffix}", spec, kw_only=True, forbid_unknown_fields=True
+    )

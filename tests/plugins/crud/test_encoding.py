@@ -1,0 +1,154 @@
+"""Model instances and querysets → Structs (hook ``bolt_response_encoder``), through HTTP."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+
+import msgspec
+import pytest
+
+from bolt import BoltAPI
+from bolt.testing import TestClient
+from bolt_plugins.crud.encoding import to_structs
+from tests.plugins.crud.schemas import (
+    CategoryWithProducts,
+    ProductNested,
+    ProductOut,
+    ProductText,
+)
+from tests.testapp.models import Category, Product
+
+pytestmark = [pytest.mark.orm, pytest.mark.django_db(transaction=True)]
+
+
+def make_api() -> BoltAPI:
+    api = BoltAPI()
+
+    @api.get("/products")
+    async def products() -> list[ProductOut]:
+        return Product.objects.order_by("name")
+
+    @api.get("/products/{pk}")
+    async def product(pk: int) -> ProductOut:
+        return await Product.objects.aget(pk=pk)
+
+    @api.get("/nested")
+    async def nested() -> list[ProductNested]:
+        return Product.objects.order_by("name")
+
+    @api.get("/text/{pk}")
+    async def text(pk: int) -> ProductText:
+        return await Product.objects.aget(pk=pk)
+
+    @api.get("/categories")
+    async def categories() -> list[CategoryWithProducts]:
+        return Category.objects.order_by("name")
+
+    @api.get("/plain")
+    async def plain() -> list[ProductOut]:
+        return [p async for p in Product.objects.order_by("name")]
+
+    @api.get("/dicts")
+    async def dicts() -> list[ProductNested]:
+        return [{"id": 1, "name": "x", "category": None}]
+
+    return api
+
+
+def test_hook_bolt_response_encoder(catalog: dict) -> None:
+    """A queryset returned for ``-> list[Schema]`` is evaluated and converted by name:
+    decimals, UUIDs, dates and foreign keys as ids."""
+    dune = catalog["products"][0]
+    dune.released = datetime.date(1965, 8, 1)
+    dune.save()
+    client = TestClient(make_api())
+    response = client.get("/products")
+    assert response.status_code == 200
+    body = response.json()
+    assert [p["name"] for p in body] == ["Dune", "Emma", "Go"]
+    first = body[0]
+    assert first["price"] == 9.9
+    assert first["sku"] == str(dune.sku)
+    assert first["released"] == "1965-08-01"
+    assert first["category"] == catalog["books"].pk
+    assert set(first) == {"id", "name", "sku", "price", "stock", "released", "category"}
+
+
+def test_single_instance_and_text_fields(catalog: dict) -> None:
+    dune = catalog["products"][0]
+    client = TestClient(make_api())
+    assert client.get(f"/products/{dune.pk}").json()["name"] == "Dune"
+    text = client.get(f"/text/{dune.pk}").json()
+    assert text == {
+        "name": "Dune",
+        "sku": str(dune.sku),
+        "price": "9.90",
+        "released": None,
+        "category_id": catalog["books"].pk,
+    }
+
+
+def test_missing_instance_is_404(catalog: dict) -> None:
+    response = TestClient(make_api()).get("/products/999999")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Product not found"}
+
+
+def test_nested_structs_from_related_objects(catalog: dict) -> None:
+    client = TestClient(make_api())
+    body = client.get("/nested").json()
+    assert body[0]["category"] == {"id": catalog["books"].pk, "name": "books"}
+    cats = client.get("/categories").json()
+    assert [c["name"] for c in cats] == ["books", "games"]
+    assert [p["name"] for p in cats[0]["products"]] == ["Dune", "Emma"]
+
+
+def test_list_of_instances_and_plain_values(catalog: dict) -> None:
+    client = TestClient(make_api())
+    assert [p["name"] for p in client.get("/plain").json()] == ["Dune", "Emma", "Go"]
+    assert client.get("/dicts").json() == [{"id": 1, "name": "x", "category": None}]
+
+
+def test_related_objects_are_fetched_with_the_list(
+    catalog: dict, django_assert_num_queries
+) -> None:
+    """The schema names ``category`` as a nested Struct: one query, not one per row."""
+    with django_assert_num_queries(1):
+        rows = to_structs(Product.objects.all(), ProductNested)
+    assert len(rows) == 3
+    with django_assert_num_queries(2):  # categories + one prefetch of their products
+        to_structs(Category.objects.all(), CategoryWithProducts)
+
+
+def test_from_model_on_plain_structs_and_own_from_model_wins(catalog: dict) -> None:
+    class Mini(msgspec.Struct):
+        id: int
+        name: str
+
+    class Custom(msgspec.Struct):
+        label: str
+
+        @classmethod
+        def from_model(cls, obj: Product) -> Custom:
+            return cls(label=f"{obj.name}!")
+
+    api = make_api()  # bolt_configure installs from_model
+    assert api is not None
+    dune = catalog["products"][0]
+    assert Mini.from_model(dune) == Mini(id=dune.pk, name="Dune")
+    assert Custom.from_model(dune) == Custom(label="Dune!")
+    assert to_structs([dune], Custom) == [Custom(label="Dune!")]
+
+
+def test_schema_field_missing_on_model_is_an_error(catalog: dict) -> None:
+    class Wrong(msgspec.Struct):
+        nonexistent: str
+
+    with pytest.raises(TypeError, match="nonexistent"):
+        to_structs(Product.objects.all(), Wrong)
+
+
+def test_decimal_precision_is_kept_for_decimal_fields(catalog: dict) -> None:
+    row = to_structs(Product.objects.filter(name="Dune"), ProductOut)[0]
+    assert row.price == decimal.Decimal("9.90")
