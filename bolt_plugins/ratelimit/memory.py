@@ -28,24 +28,33 @@ __all__ = ["Decision", "MemoryStore"]
 Decision = tuple[bool, int, float, float]
 
 
+def _monotonic_us() -> int:
+    return time.monotonic_ns() // 1000
+
+
 class MemoryStore:
-    """Process-local GCRA buckets; ``hit`` is synchronous and takes well under a microsecond."""
+    """Process-local GCRA buckets; ``hit`` is synchronous and takes well under a microsecond.
+
+    Times are whole microseconds (``clock`` returns them), so the arithmetic is exact: with
+    floats, ``(now + interval) - interval`` can land a hair after ``now`` and refuse a
+    request from a full bucket.
+    """
 
     is_async = False
 
     __slots__ = ("_clock", "_lock", "_tats", "max_keys")
 
-    def __init__(self, max_keys: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, max_keys: int, clock: Callable[[], int] = _monotonic_us) -> None:
         self.max_keys = max_keys
-        self._tats: dict[str, float] = {}
+        self._tats: dict[str, int] = {}
         self._lock = threading.Lock()
         self._clock = clock
 
     def __len__(self) -> int:
         return len(self._tats)
 
-    def hit(self, key: str, interval: float, burst: int) -> Decision:
-        """Count one request for ``key``; return the decision."""
+    def hit(self, key: str, interval_us: int, burst: int) -> Decision:
+        """Count one request for ``key`` (``interval_us`` = 1/rps in µs); return the decision."""
         # hot path
         now = self._clock()
         with self._lock:
@@ -53,15 +62,15 @@ class MemoryStore:
             tat = tats.pop(key, None)
             if tat is None or tat < now:
                 tat = now
-            new_tat = tat + interval
-            allow_at = new_tat - burst * interval
+            new_tat = tat + interval_us
+            allow_at = new_tat - burst * interval_us
             if now < allow_at:
                 tats[key] = tat
-                return False, 0, allow_at - now, tat - now
+                return False, 0, (allow_at - now) / 1e6, (tat - now) / 1e6
             tats[key] = new_tat
             if len(tats) > self.max_keys:
                 self._evict()
-        return True, int((now - allow_at) / interval + 1e-9), 0.0, new_tat - now
+        return True, (now - allow_at) // interval_us, 0.0, (new_tat - now) / 1e6
 
     def _evict(self) -> None:
         tats = self._tats

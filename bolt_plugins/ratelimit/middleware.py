@@ -31,10 +31,10 @@ def make_rate_limit_wrap(
     fail_open: bool,
 ) -> Any:
     """``wrap(next_handler)`` enforcing ``rule`` with ``store``; everything is prepared here."""
-    interval = 1.0 / rule.rps
+    interval = max(1, round(1_000_000 / rule.rps))  # µs between requests
     burst = rule.burst
     limit_value = str(burst)
-    policy_value = f"{burst};w={max(1, math.ceil(burst * interval))}"
+    policy_value = f"{burst};w={max(1, math.ceil(burst / rule.rps))}"
     hit = store.hit
     store_async = store.is_async
 

@@ -86,14 +86,13 @@ class RedisStore:
         self._loop = loop
         return self._script
 
-    async def hit(self, key: str, interval: float, burst: int) -> Decision:
+    async def hit(self, key: str, interval_us: int, burst: int) -> Decision:
         """Count one request for ``key`` in Redis; raise ``StoreUnavailable`` on failure."""
         # hot path
         if self._down_until and time.monotonic() < self._down_until:
             raise StoreUnavailable("rate-limit store marked down")
         loop = asyncio.get_running_loop()
         script = self._script if self._loop is loop else self._connect(loop)
-        interval_us = max(1, round(interval * 1_000_000))
         try:
             allowed, value, full_in = await script(keys=[key], args=[interval_us, burst])
         except Exception as exc:  # ConnectionError, TimeoutError, ResponseError, OSError...

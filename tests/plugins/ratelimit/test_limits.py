@@ -1,0 +1,282 @@
+"""Rate limits through HTTP with the in-memory store: bursts, refill, 429 shape, headers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from bolt import BoltAPI
+from bolt.exceptions import ImproperlyConfigured
+from bolt.middleware import rate_limit, skip_middleware
+from bolt.testing import TestClient
+from bolt_plugins.ratelimit import MemoryStore, RateLimitState
+
+
+class Clock:
+    """A hand-driven monotonic clock for the memory store (whole microseconds)."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000_000
+
+    def __call__(self) -> int:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += round(seconds * 1_000_000)
+
+
+@pytest.fixture
+def clock(api: BoltAPI) -> Clock:
+    clock = Clock()
+    state: RateLimitState = api.state["ratelimit"]
+    state.store = MemoryStore(1000, clock=clock)
+    return clock
+
+
+def test_burst_plus_one_is_429_and_handler_does_not_run(api: BoltAPI, client: TestClient) -> None:
+    calls: list[int] = []
+
+    @api.post("/api/heavy")
+    @rate_limit(rps=10, burst=20)
+    async def heavy_operation() -> dict:
+        calls.append(1)
+        return {"processed": True}
+
+    statuses = [client.post("/api/heavy").status_code for _ in range(21)]
+    assert statuses[:20] == [200] * 20
+    assert statuses[20] == 429
+    assert len(calls) == 20
+    r = client.post("/api/heavy")
+    assert r.status_code == 429
+    assert len(calls) == 20
+    assert int(r.headers["retry-after"]) >= 1
+    body = r.json()
+    assert body["detail"] == "Too many requests"
+    assert body["retry_after"] == int(r.headers["retry-after"])
+    assert r.headers["ratelimit-limit"] == "20"
+    assert r.headers["ratelimit-remaining"] == "0"
+    assert r.headers["ratelimit-policy"] == "20;w=2"
+
+
+def test_ratelimit_headers_count_down(api: BoltAPI, client: TestClient, clock: Clock) -> None:
+    @api.get("/a")
+    @rate_limit(rps=1, burst=3)
+    async def a() -> dict:
+        return {}
+
+    seen = [client.get("/a").headers for _ in range(3)]
+    assert [h["ratelimit-remaining"] for h in seen] == ["2", "1", "0"]
+    assert [h["ratelimit-reset"] for h in seen] == ["1", "2", "3"]
+    assert all(h["ratelimit-limit"] == "3" for h in seen)
+    r = client.get("/a")
+    assert r.status_code == 429
+    assert r.headers["retry-after"] == "1"
+    assert r.headers["ratelimit-reset"] == "3"
+
+
+def test_bucket_refills_at_rps(api: BoltAPI, client: TestClient, clock: Clock) -> None:
+    @api.get("/a")
+    @rate_limit(rps=2, burst=2)
+    async def a() -> dict:
+        return {}
+
+    assert [client.get("/a").status_code for _ in range(3)] == [200, 200, 429]
+    clock.advance(0.5)  # one token back
+    assert [client.get("/a").status_code for _ in range(2)] == [200, 429]
+    clock.advance(10)  # full again, never more than burst
+    assert [client.get("/a").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_total_allowed_is_at_most_burst_plus_rps_times_t(
+    api: BoltAPI, client: TestClient, clock: Clock
+) -> None:
+    @api.get("/a")
+    @rate_limit(rps=5, burst=10)
+    async def a() -> dict:
+        return {}
+
+    allowed = 0
+    start = clock.now
+    for _ in range(400):  # 4 requests every 0.05 s over 5 s: 80 req/s offered
+        for _ in range(4):
+            allowed += client.get("/a").status_code == 200
+        clock.advance(0.05)
+    elapsed = (clock.now - start) / 1_000_000
+    assert allowed <= 10 + 5 * elapsed
+    assert allowed >= 10 + 5 * (elapsed - 0.05) - 1
+
+
+def test_retry_after_for_slow_rates(api: BoltAPI, client: TestClient, clock: Clock) -> None:
+    @api.get("/slow")
+    @rate_limit(rps=0.1, burst=1)
+    async def slow() -> dict:
+        return {}
+
+    assert client.get("/slow").status_code == 200
+    r = client.get("/slow")
+    assert r.status_code == 429
+    assert r.headers["retry-after"] == "10"
+    assert r.json()["retry_after"] == 10
+    clock.advance(4)
+    assert client.get("/slow").json()["retry_after"] == 6
+
+
+def test_default_burst_is_one_second_of_requests(
+    api: BoltAPI, client: TestClient, clock: Clock
+) -> None:
+    @api.get("/a")
+    @rate_limit(rps=50)
+    async def a() -> dict:
+        return {}
+
+    statuses = [client.get("/a").status_code for _ in range(51)]
+    assert statuses.count(200) == 50
+    assert statuses[-1] == 429
+
+
+def test_each_route_has_its_own_bucket(api: BoltAPI, client: TestClient) -> None:
+    @api.get("/one")
+    @rate_limit(rps=0.01, burst=1)
+    async def one() -> dict:
+        return {}
+
+    @api.get("/two")
+    @rate_limit(rps=0.01, burst=1)
+    async def two() -> dict:
+        return {}
+
+    assert client.get("/one").status_code == 200
+    assert client.get("/one").status_code == 429
+    assert client.get("/two").status_code == 200
+
+
+def test_head_shares_the_get_bucket(api: BoltAPI, client: TestClient) -> None:
+    @api.get("/a")
+    @rate_limit(rps=0.01, burst=2)
+    async def a() -> dict:
+        return {}
+
+    assert client.head("/a").status_code == 200
+    assert client.get("/a").status_code == 200
+    assert client.head("/a").status_code == 429
+
+
+def test_skip_middleware_rate_limit(api: BoltAPI, client: TestClient) -> None:
+    @api.get("/a")
+    @skip_middleware("rate_limit")
+    @rate_limit(rps=0.01, burst=1)
+    async def a() -> dict:
+        return {"data": "unlimited"}
+
+    assert [client.get("/a").status_code for _ in range(5)] == [200] * 5
+    assert "ratelimit-limit" not in client.get("/a").headers
+
+
+def test_skip_all_optional_middleware(api: BoltAPI, client: TestClient) -> None:
+    @api.get("/a")
+    @skip_middleware("*")
+    @rate_limit(rps=0.01, burst=1)
+    async def a() -> dict:
+        return {}
+
+    assert [client.get("/a").status_code for _ in range(3)] == [200] * 3
+
+
+def test_rate_limit_route_keyword(api: BoltAPI, client: TestClient) -> None:
+    @api.get("/a", rate_limit={"rps": 0.01, "burst": 2})
+    async def a() -> dict:
+        return {}
+
+    assert [client.get("/a").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_hook_bolt_configure_registers_name_and_builds_state(api: BoltAPI) -> None:
+    assert "rate_limit" in api.middleware_names
+    state = api.state["ratelimit"]
+    assert isinstance(state.store, MemoryStore)
+    assert state.store.max_keys == 100_000
+    assert state.fail_open is False
+
+
+def test_hook_bolt_configure_rejects_bad_trusted_proxies(
+    settings: Any, make_api: Callable[..., BoltAPI]
+) -> None:
+    settings.BOLT_TRUSTED_PROXIES = ["10.0.0.0/8", "not-an-ip"]
+    with pytest.raises(ImproperlyConfigured, match=r"BOLT_TRUSTED_PROXIES.*not-an-ip"):
+        make_api()
+
+
+def test_bad_store_setting_is_a_startup_error(
+    settings: Any, make_api: Callable[..., BoltAPI]
+) -> None:
+    settings.BOLT_RATELIMIT_STORE = "memcached://x"
+    with pytest.raises(ImproperlyConfigured, match="BOLT_RATELIMIT_STORE"):
+        make_api()
+
+
+def test_hook_bolt_route_middleware_claims_and_orders(api: BoltAPI) -> None:
+    from bolt.middleware import cors
+
+    @api.get("/a")
+    @rate_limit(rps=5)
+    @cors(origins=["https://good.com"])
+    async def a() -> dict:
+        return {}
+
+    @api.get("/b")
+    async def b() -> dict:
+        return {}
+
+    api.compile()
+    route_a, route_b = api.routes
+    assert "rate_limit" in route_a.claimed
+    assert route_a.meta["middleware"] == ["cors", "fake_auth", "rate_limit"]
+    assert route_b.meta["middleware"] == ["fake_auth"]
+
+
+def test_disabled_plugin_fails_closed(make_api: Callable[..., BoltAPI]) -> None:
+    api = make_api("cors")
+
+    @api.get("/a")
+    @rate_limit(rps=5)
+    async def a() -> dict:
+        return {}
+
+    with pytest.raises(ImproperlyConfigured, match=r"'rate_limit'.*ratelimit"):
+        api.compile()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"rps": 0}, "rps must be a number > 0"),
+        ({"rps": -1}, "rps must be a number > 0"),
+        ({"rps": "10"}, "rps must be a number > 0"),
+        ({"rps": float("inf")}, "finite"),
+        ({"rps": 10, "burst": 0}, "burst"),
+        ({"rps": 10, "burst": 2.5}, "burst"),
+        ({"rps": 10, "key": "ipaddress"}, "not a rate-limit key"),
+        ({"rps": 10, "key": "header:"}, "not a rate-limit key"),
+    ],
+)
+def test_bad_arguments_fail_at_once(kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(ImproperlyConfigured, match=message):
+        rate_limit(**kwargs)
+
+
+def test_bad_route_keyword(api: BoltAPI) -> None:
+    @api.get("/a", rate_limit={"rate": 5})
+    async def a() -> dict:
+        return {}
+
+    with pytest.raises(ImproperlyConfigured, match="rate_limit= takes"):
+        api.compile()
+
+
+def test_facade_reexports_the_decorator() -> None:
+    import bolt.middleware
+    import bolt_plugins.ratelimit
+
+    assert bolt.middleware.rate_limit is bolt_plugins.ratelimit.rate_limit
