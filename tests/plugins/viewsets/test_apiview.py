@@ -177,5 +177,5 @@ def test_view_without_handlers_is_a_startup_error(api):
 
     with pytest.raises(ImproperlyConfigured, match="defines none of get, post"):
         api.view("/empty", Empty)
-    with pytest.raises(ImproperlyConfigured, match="subclass of bolt.views.APIView"):
+    with pytest.raises(ImproperlyConfigured, match=r"subclass of bolt\.views\.APIView"):
         api.view("/plain", object)

@@ -147,14 +147,16 @@ def test_get_object_override_with_object_permission(api, client_for, users):
         queryset = User.objects.all()
         lookup_field = "username"
 
-        async def get_object(self, username: str = None, **lookup_kwargs):
+        async def get_object(self, username: str | None = None, **lookup_kwargs):
             queryset = await self.get_queryset()
             if username:
                 lookup_kwargs = {"username": username}
             try:
                 obj = await queryset.aget(**lookup_kwargs)
             except User.DoesNotExist:
-                raise HTTPException(status_code=404, detail=f"User '{username}' not found")
+                raise HTTPException(
+                    status_code=404, detail=f"User '{username}' not found"
+                ) from None
             if not obj.is_active:
                 raise HTTPException(status_code=403, detail="Inactive users are hidden")
             return obj
@@ -225,7 +227,7 @@ def test_get_serializer_class_override_per_action(api, client_for):
                 action = self.action
             if action == "list":
                 return self.list_serializer_class
-            elif action == "retrieve":
+            if action == "retrieve":
                 return self.detail_serializer_class
             return self.serializer_class
 
