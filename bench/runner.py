@@ -36,6 +36,8 @@ class Endpoint:
     body: bytes | None = None
     script: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    # Response headers that prove the feature under test ran (e.g. CORS, rate-limit).
+    want_headers: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -87,7 +89,9 @@ def base_env(extra: dict[str, str]) -> dict[str, str]:
     return env
 
 
-def request(port: int, ep: Endpoint, timeout: float = 5.0) -> tuple[int, bytes]:
+def request(
+    port: int, ep: Endpoint, timeout: float = 5.0
+) -> tuple[int, bytes, http.client.HTTPMessage]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         headers = dict(ep.headers)
@@ -95,14 +99,14 @@ def request(port: int, ep: Endpoint, timeout: float = 5.0) -> tuple[int, bytes]:
             headers.setdefault("content-type", "application/json")
         conn.request(ep.method, ep.path, body=ep.body, headers=headers)
         response = conn.getresponse()
-        return response.status, response.read()
+        return response.status, response.read(), response.headers
     finally:
         conn.close()
 
 
 def check(port: int, ep: Endpoint) -> None:
     """Fail unless the endpoint answers the expected status and JSON body."""
-    status, raw = request(port, ep)
+    status, raw, headers = request(port, ep)
     try:
         body = json.loads(raw)
     except ValueError:
@@ -111,6 +115,9 @@ def check(port: int, ep: Endpoint) -> None:
         ok = status == ep.status and bool(ep.expect(body))
     else:
         ok = status == ep.status and (ep.expect is None or body == ep.expect)
+    missing = [name for name in ep.want_headers if name not in headers]
+    if missing:
+        raise ServerError(f"{ep.label} answered without the header(s) {', '.join(missing)}")
     if not ok:
         raise ServerError(
             f"{ep.label} answered {status} {body!r}; expected {ep.status} {ep.expect!r}"

@@ -121,7 +121,7 @@ def auth() -> Section:
     return Section(
         "auth",
         "JWT + IsAuthenticated vs the same route unprotected (auth and guards plugins)",
-        {**eps, "hello": HELLO_EP},
+        {"hello": HELLO_EP, **eps},
         [
             App("bare", "bench.apps.bare:app", ("hello",)),
             App(
@@ -144,7 +144,15 @@ def auth() -> Section:
 def middleware() -> Section:
     eps = _eps(
         Endpoint("plain", "GET", "/plain", 200, HELLO, headers={"origin": ORIGIN}),
-        Endpoint("guarded", "GET", "/guarded", 200, HELLO, headers={"origin": ORIGIN}),
+        Endpoint(
+            "guarded",
+            "GET",
+            "/guarded",
+            200,
+            HELLO,
+            headers={"origin": ORIGIN},
+            want_headers=("access-control-allow-origin", "ratelimit-remaining"),
+        ),
     )
     return Section(
         "middleware",
@@ -164,11 +172,11 @@ def middleware() -> Section:
 
 
 def orm() -> Section:
-    from bench.orm.seed import ROWS, expected_detail, seed
+    from bench.orm.seed import ROWS, expected_detail, expected_list, seed
 
     orm_env = {"DJANGO_SETTINGS_MODULE": "bench.orm.settings"}
     eps = _eps(
-        Endpoint("list", "GET", "/articles", 200, None),
+        Endpoint("list", "GET", "/articles", 200, expected_list),
         Endpoint("detail", "GET", "/articles/7", 200, expected_detail(7)),
     )
     keys = tuple(eps)
@@ -181,7 +189,7 @@ def orm() -> Section:
             App("bolt-orm", "bench.orm.bolt_api:api", keys, env=orm_env),
             App(
                 "ninja",
-                "bench.orm.ninja_wsgi:application",
+                "bench.orm.wsgi:application",
                 keys,
                 "wsgi",
                 {**orm_env, "BENCH_ORM_URLS": "bench.orm.ninja_urls"},
@@ -189,7 +197,7 @@ def orm() -> Section:
             ),
             App(
                 "drf",
-                "bench.orm.drf_wsgi:application",
+                "bench.orm.wsgi:application",
                 keys,
                 "wsgi",
                 {**orm_env, "BENCH_ORM_URLS": "bench.orm.drf_urls"},
