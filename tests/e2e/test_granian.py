@@ -114,6 +114,15 @@ def test_head_is_answered_without_body(client: httpx.Client) -> None:
     assert response.content == b""
 
 
+def test_class_based_view(client: httpx.Client) -> None:
+    response = client.get("/api/status")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert isinstance(body["items"], int)
+    assert client.post("/api/status").status_code == 405
+
+
 def test_other_paths_reach_django(client: httpx.Client) -> None:
     about = client.get("/about/")
     assert about.status_code == 200

@@ -1,4 +1,4 @@
-"""The quick start's API: plain functions registered on one ``BoltAPI``.
+"""The quick start's API: plain functions (and one class-based view) on one ``BoltAPI``.
 
 ``BOLT_API = ["catalog.api:api"]`` in settings tells ``bolt.asgi.get_asgi_application`` to
 serve it; every path it does not route (``/admin/``, ``/about/``) goes on to Django.
@@ -17,7 +17,9 @@ from django.conf import settings
 from bolt import BoltAPI
 from bolt.exceptions import NotFound
 from bolt.params import Query
+from bolt.request import Request
 from bolt.responses import FileResponse, StreamingResponse
+from bolt.views import APIView
 from catalog.models import Item
 
 api = BoltAPI(prefix="/api", title="Quick start")
@@ -84,3 +86,11 @@ async def hello_file() -> FileResponse:
     """A file from ``BOLT_ALLOWED_FILE_PATHS``, streamed in chunks, as a download."""
     path = f"{settings.BOLT_ALLOWED_FILE_PATHS[0]}/hello.txt"
     return FileResponse(path, filename="hello.txt", media_type="text/plain")
+
+
+@api.view("/status")
+class StatusView(APIView):
+    """A class-based view: one method per HTTP verb (the ``viewsets`` plugin)."""
+
+    async def get(self, request: Request) -> dict[str, object]:
+        return {"status": "ok", "items": await Item.objects.acount()}
