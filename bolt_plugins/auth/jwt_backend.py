@@ -39,6 +39,7 @@ __all__ = ["JWTAuthentication", "acreate_jwt_for_user", "create_jwt_for_user"]
 
 HMAC_MIN_BYTES = {"HS256": 32, "HS384": 48, "HS512": 64}
 _TIME_TYPES = (int, float)
+_now = time.time  # the clock cached tokens are checked against (tests move it)
 
 
 def _default_secret() -> str:
@@ -104,7 +105,9 @@ class JWTAuthentication(BaseAuthentication):
     ``secret`` defaults to ``BOLT_JWT_SECRET``, then ``SECRET_KEY``; for ``RS*``/``ES*``/
     ``PS*``/``EdDSA`` it is the public key. ``algorithms`` defaults to
     ``BOLT_JWT_ALGORITHMS``. ``audience``/``issuer`` make ``aud``/``iss`` required and
-    checked. ``verify_user=True`` loads the user on every request and answers 401 for a
+    checked. Verified tokens are remembered (``cache_size`` entries, ``0`` turns it off)
+    so a repeated token costs a dict lookup and an expiry check. ``verify_user=True``
+    loads the user on every request and answers 401 for a
     deleted or inactive account; ``is_revoked(claims)`` (sync or async) answers 401 for a
     revoked token (look ``claims["jti"]`` up in your deny-list). Tokens read from ``cookie``
     on unsafe methods must pass Django's CSRF check, like a session.
@@ -126,6 +129,7 @@ class JWTAuthentication(BaseAuthentication):
         verify_user: bool = False,
         is_revoked: Callable[[dict[str, Any]], bool | Awaitable[bool]] | None = None,
         max_length: int = 8192,
+        cache_size: int = 4096,
     ) -> None:
         self.secret = secret
         self.algorithms = check_algorithms(algorithms) if algorithms is not None else None
@@ -142,6 +146,11 @@ class JWTAuthentication(BaseAuthentication):
         self.verify_user = verify_user
         self.is_revoked = is_revoked
         self.max_length = max_length
+        # Verified tokens, keyed by their exact text: a client repeats its token, and
+        # re-verifying costs ~50 us. Only tokens that passed every check get in; ``exp`` is
+        # re-checked on every hit; the size is bounded (oldest out first).
+        self._cache_size = max(0, cache_size)
+        self._cache: dict[str, tuple[dict[str, Any], float]] = {}
         self.challenge = f'{scheme} realm="api"'
         self._bad = f'{scheme} realm="api", error="invalid_token"'
         self.user_loader = DjangoUserLoader(self._bad)
@@ -201,8 +210,39 @@ class JWTAuthentication(BaseAuthentication):
 
     def _verify(self, token: str) -> dict[str, Any]:
         # hot path
+        cached = self._cache.get(token)
+        if cached is not None:
+            context, expires = cached
+            if expires > _now() - self._leeway:
+                return {
+                    **context,
+                    "permissions": list(context["permissions"]),
+                    "claims": dict(context["claims"]),
+                }
+            self._cache.pop(token, None)
+            raise invalid_credentials(self._bad)
         if len(token) > self.max_length:
             raise invalid_credentials(self._bad)
+        context = self._decode(token)
+        if self._cache_size:
+            self._remember(token, context)
+            return {
+                **context,
+                "permissions": list(context["permissions"]),
+                "claims": dict(context["claims"]),
+            }
+        return context
+
+    def _remember(self, token: str, context: dict[str, Any]) -> None:
+        cache = self._cache
+        if len(cache) >= self._cache_size:
+            try:  # drop the oldest entry; a concurrent eviction is harmless
+                del cache[next(iter(cache))]
+            except (KeyError, RuntimeError, StopIteration):
+                pass
+        cache[token] = (context, float(context["claims"]["exp"]))
+
+    def _decode(self, token: str) -> dict[str, Any]:
         try:
             claims = self._decoder.decode(
                 token,

@@ -393,3 +393,67 @@ def test_create_jwt_refuses_short_secret() -> None:
         warnings.simplefilter("ignore")
         with pytest.raises(ImproperlyConfigured):
             create_jwt_for_user(FakeUser(), secret="short")
+
+
+def test_cached_token_still_expires(make_api: Any, client_for: Any, monkeypatch: Any) -> None:
+    from bolt_plugins.auth import jwt_backend
+
+    api = make_api()
+
+    @api.get("/c", auth=[JWTAuthentication()], guards=[IsAuthenticated()])
+    async def c() -> dict:
+        return {}
+
+    client = client_for(api)
+    now = int(time.time())
+    token = jwt.encode(claims_for(exp=now + 100), SECRET, algorithm="HS256")
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/c", headers=headers).status_code == 200
+    assert client.get("/c", headers=headers).status_code == 200  # served from the cache
+    monkeypatch.setattr(jwt_backend, "_now", lambda: now + 101)
+    r = client.get("/c", headers=headers)
+    assert r.status_code == 401
+    assert "invalid_token" in r.headers["www-authenticate"]
+
+
+def test_cache_is_bounded_and_holds_only_valid_tokens(make_api: Any, client_for: Any) -> None:
+    backend = JWTAuthentication(cache_size=2)
+    api = make_api()
+
+    @api.get("/c", auth=[backend], guards=[IsAuthenticated()])
+    async def c(request) -> dict:
+        return {"user_id": request.auth["user_id"]}
+
+    client = client_for(api)
+    for user_id in (1, 2, 3, 1):
+        token = jwt.encode(claims_for(user_id), SECRET, algorithm="HS256")
+        r = client.get("/c", headers={"Authorization": f"Bearer {token}"})
+        assert r.json() == {"user_id": user_id}
+    for bad in ("junk", forge({"alg": "none"}, claims_for(), key=None)):
+        assert client.get("/c", headers={"Authorization": f"Bearer {bad}"}).status_code == 401
+    assert len(backend._cache) == 2
+
+
+def test_cached_context_is_fresh_per_request(make_api: Any, client_for: Any) -> None:
+    api = make_api(auth=[JWTAuthentication()], guards=[IsAuthenticated()])
+
+    @api.get("/mutate")
+    async def mutate(request) -> dict:
+        auth = request.get("auth", {})
+        auth["is_admin"] = True
+        auth["permissions"].append("x.y")
+        auth["claims"]["sub"] = "999"
+        return {}
+
+    @api.get("/read")
+    async def read(request) -> dict:
+        return request.get("auth", {})
+
+    client = client_for(api)
+    headers = {"Authorization": "Bearer " + jwt.encode(claims_for(4), SECRET, algorithm="HS256")}
+    client.get("/mutate", headers=headers)
+    client.get("/mutate", headers=headers)
+    auth = client.get("/read", headers=headers).json()
+    assert auth["is_admin"] is False
+    assert auth["permissions"] == []
+    assert auth["claims"]["sub"] == "4"
