@@ -1,7 +1,9 @@
 """The CRUD plugin: mixins, ``ModelViewSet`` and ``ReadOnlyModelViewSet`` over the Django ORM,
 model → Struct encoding, ORM error mapping, pagination and declarative filters.
 
-Hooks: ``bolt_configure`` (gives Structs ``from_model``), ``bolt_response_encoder`` (models
+Hooks: ``bolt_configure`` (gives Structs ``from_model``), ``bolt_collect_routes`` (a wrapper:
+sync endpoints get connection hygiene), ``bolt_route_middleware`` (the ``"orm"`` middleware),
+``bolt_response_encoder`` (models
 and querysets → the route's schema), ``bolt_exception_handlers`` (ORM errors → 404/409/422/
 503) and ``bolt_route_compiled`` (checks a ViewSet's filter whitelists against its model and
 records which query parameters its list accepts). See ``docs/crud.md``.
@@ -16,6 +18,7 @@ from bolt.route import Route
 from bolt_plugins.crud.encoder import make_encoder
 from bolt_plugins.crud.encoding import install_from_model
 from bolt_plugins.crud.errors import exception_handlers
+from bolt_plugins.crud.hygiene import orm_middleware, wrap_sync_endpoints
 from bolt_plugins.crud.mixins import (
     CreateMixin,
     CrudBase,
@@ -59,6 +62,19 @@ def __getattr__(name: str) -> Any:
 @hookimpl(trylast=True)
 def bolt_configure(api: Any, settings: Any) -> None:
     install_from_model()
+    api.register_middleware_name("orm")
+
+
+@hookimpl(wrapper=True)
+def bolt_collect_routes(api: Any, obj: Any, path: str, options: dict[str, Any]) -> Any:
+    # Whoever builds the routes, sync endpoints get Django's connection hygiene.
+    routes = yield
+    return wrap_sync_endpoints(routes)
+
+
+@hookimpl(trylast=True)
+def bolt_route_middleware(api: Any, route: Route) -> Any:
+    return orm_middleware(route)
 
 
 # Not ``trylast``: the kernel's own default encoder is ``trylast`` and must come after this

@@ -20,3 +20,14 @@ def catalog() -> dict[str, object]:
         Product.objects.create(name="Go", price=decimal.Decimal("30.00"), category=games),
     ]
     return {"books": books, "games": games, "products": items}
+
+
+@pytest.fixture(autouse=True)
+def _close_orm_thread_connections():
+    """Close connections Django's shared async-ORM thread opened for handlers that call the
+    async ORM directly (plain routes), so PostgreSQL can drop the test database."""
+    yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result()
