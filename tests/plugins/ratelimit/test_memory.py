@@ -1,0 +1,63 @@
+"""The in-memory store stays bounded: invented keys cannot grow memory without limit."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from bolt import BoltAPI
+from bolt.middleware import rate_limit
+from bolt.testing import TestClient
+from bolt_plugins.ratelimit import MemoryStore
+from tests.plugins.ratelimit.conftest import with_peer
+
+SECOND = 1_000_000
+
+
+def test_keys_over_the_cap_are_evicted_least_recently_used_first() -> None:
+    now = [0]
+    store = MemoryStore(100, clock=lambda: now[0])
+    assert store.hit("keep", SECOND, 1)[0] is True
+    for i in range(150):
+        store.hit(f"k{i}", SECOND, 1)
+        store.hit("keep", SECOND, 1)  # used all along: never the eldest
+    assert len(store) <= 100
+    assert store.hit("keep", SECOND, 1)[0] is False  # still limited: its state survived
+
+
+def test_memory_is_flat_under_100k_distinct_keys() -> None:
+    """600k distinct keys through a store capped at 100k: it never holds more than 100k
+    buckets (each bucket's key and time are freed on eviction), and its table stops growing
+    once the first eviction cycle has run — memory does not follow the number of keys."""
+    store = MemoryStore(100_000)
+    sizes: list[int] = []
+    for i in range(600_000):
+        store.hit(f"bolt:rl:GET /a:ip:10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}", SECOND, 5)
+        if i % 50_000 == 49_999:
+            assert len(store) <= 100_000
+            sizes.append(sys.getsizeof(store._tats))
+    at_cap = sizes[1]  # after the first 100k keys
+    steady = sizes[3:]  # from 200k keys on
+    assert len(set(steady)) == 1, sizes
+    assert steady[0] <= 2 * at_cap, sizes
+
+
+def test_http_flood_of_invented_addresses_is_bounded(
+    settings: Any, make_api: Callable[..., BoltAPI]
+) -> None:
+    settings.BOLT_RATELIMIT_MAX_KEYS = 200
+    api = make_api()
+
+    @api.get("/a")
+    @rate_limit(rps=1, burst=1)
+    async def a() -> dict:
+        return {}
+
+    store = api.state["ratelimit"].store
+    assert store.max_keys == 200
+    for i in range(1000):
+        client = TestClient(with_peer(api, f"198.18.{i >> 8}.{i & 255}"))
+        assert client.get("/a").status_code == 200
+        client.close()
+        assert len(store) <= 200
