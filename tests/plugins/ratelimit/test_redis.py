@@ -1,0 +1,149 @@
+"""The Redis store: one limit shared by every worker, atomic under concurrency, and the
+documented policy (never a 500) when Redis is down or stops mid-test."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from bolt import BoltAPI
+from bolt.middleware import cors, rate_limit
+from bolt.testing import AsyncTestClient, TestClient
+from bolt_plugins.ratelimit import RedisStore
+from bolt_plugins.ratelimit.redis_store import DOWN_FOR
+from tests.plugins.ratelimit.conftest import OwnRedis, free_port
+
+GOOD = "https://good.com"
+
+
+def limited_api(make_api: Callable[..., BoltAPI], rps: float = 0.01, burst: int = 3) -> BoltAPI:
+    api = make_api()
+
+    @api.post("/api/heavy")
+    @cors(origins=[GOOD])
+    @rate_limit(rps=rps, burst=burst)
+    async def heavy_operation() -> dict:
+        return {"processed": True}
+
+    return api
+
+
+@pytest.mark.redis
+def test_redis_store_limits_bursts(
+    settings: Any, redis_url: str, make_api: Callable[..., BoltAPI]
+) -> None:
+    settings.BOLT_RATELIMIT_STORE = redis_url
+    api = limited_api(make_api)
+    assert isinstance(api.state["ratelimit"].store, RedisStore)
+    with TestClient(api) as client:
+        responses = [client.post("/api/heavy") for _ in range(4)]
+    assert [r.status_code for r in responses] == [200, 200, 200, 429]
+    assert [r.headers.get("ratelimit-remaining") for r in responses] == ["2", "1", "0", "0"]
+    last = responses[-1]
+    assert int(last.headers["retry-after"]) >= 1
+    assert last.json()["retry_after"] == int(last.headers["retry-after"])
+
+
+@pytest.mark.redis
+def test_two_workers_share_one_limit(
+    settings: Any, redis_url: str, make_api: Callable[..., BoltAPI]
+) -> None:
+    """Two APIs with their own connections stand in for two Granian workers."""
+    settings.BOLT_RATELIMIT_STORE = redis_url
+    first, second = limited_api(make_api, burst=4), limited_api(make_api, burst=4)
+    with TestClient(first) as a, TestClient(second) as b:
+        statuses = [(a if i % 2 else b).post("/api/heavy").status_code for i in range(10)]
+    assert statuses.count(200) == 4
+    assert statuses[4:] == [429] * 6
+
+
+@pytest.mark.redis
+def test_concurrent_requests_are_counted_atomically(
+    settings: Any, redis_url: str, make_api: Callable[..., BoltAPI]
+) -> None:
+    settings.BOLT_RATELIMIT_STORE = redis_url
+    api = limited_api(make_api, burst=10)
+
+    async def flood() -> list[Any]:
+        async with AsyncTestClient(api) as client:
+            return await asyncio.gather(*(client.post("/api/heavy") for _ in range(60)))
+
+    responses = asyncio.run(flood())
+    statuses = [r.status_code for r in responses]
+    assert statuses.count(200) == 10
+    assert statuses.count(429) == 50
+
+
+@pytest.mark.redis
+def test_redis_refills_at_rps(
+    settings: Any, redis_url: str, make_api: Callable[..., BoltAPI]
+) -> None:
+    settings.BOLT_RATELIMIT_STORE = redis_url
+    api = limited_api(make_api, rps=20, burst=2)
+    with TestClient(api) as client:
+        assert [client.post("/api/heavy").status_code for _ in range(3)] == [200, 200, 429]
+        time.sleep(0.12)  # two tokens at 20/s
+        assert client.post("/api/heavy").status_code == 200
+
+
+@pytest.mark.redis
+def test_hook_bolt_shutdown_closes_the_connection(
+    settings: Any, redis_url: str, make_api: Callable[..., BoltAPI]
+) -> None:
+    settings.BOLT_RATELIMIT_STORE = redis_url
+    api = limited_api(make_api)
+    store: RedisStore = api.state["ratelimit"].store
+    with TestClient(api) as client:
+        client.post("/api/heavy")
+        assert store._client is not None
+    assert store._client is None
+
+
+@pytest.mark.parametrize(
+    ("fail_open", "status"),
+    [(False, 503), (True, 200)],
+)
+def test_unreachable_redis_applies_the_policy_never_500(
+    settings: Any, make_api: Callable[..., BoltAPI], fail_open: bool, status: int
+) -> None:
+    settings.BOLT_RATELIMIT_STORE = f"redis://:s3cret@127.0.0.1:{free_port()}/0"
+    settings.BOLT_RATELIMIT_FAIL_OPEN = fail_open
+    api = limited_api(make_api, burst=1)
+    with TestClient(api) as client:
+        for _ in range(3):
+            r = client.post("/api/heavy", headers={"Origin": GOOD})
+            assert r.status_code == status
+            assert r.headers["access-control-allow-origin"] == GOOD
+            assert "s3cret" not in r.text
+            if status == 503:
+                assert r.headers["retry-after"] == "1"
+                assert "unavailable" in r.json()["detail"]
+            else:
+                assert r.json() == {"processed": True}
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize(("fail_open", "down_status"), [(False, 503), (True, 200)])
+def test_redis_stopped_mid_test(
+    settings: Any,
+    own_redis: OwnRedis,
+    make_api: Callable[..., BoltAPI],
+    fail_open: bool,
+    down_status: int,
+) -> None:
+    settings.BOLT_RATELIMIT_STORE = own_redis.url
+    settings.BOLT_RATELIMIT_FAIL_OPEN = fail_open
+    api = limited_api(make_api, burst=2)
+    with TestClient(api) as client:
+        assert [client.post("/api/heavy").status_code for _ in range(3)] == [200, 200, 429]
+        own_redis.stop()
+        down = [client.post("/api/heavy") for _ in range(5)]
+        assert [r.status_code for r in down] == [down_status] * 5
+        assert all("detail" in r.json() or r.json() == {"processed": True} for r in down)
+        own_redis.start()  # empty: the old buckets are gone
+        time.sleep(DOWN_FOR + 0.1)
+        assert [client.post("/api/heavy").status_code for _ in range(3)] == [200, 200, 429]
