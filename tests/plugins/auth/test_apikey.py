@@ -144,3 +144,33 @@ def test_context_is_fresh_per_request(make_api: Any, client_for: Any) -> None:
     auth = c.get("/read", headers={"X-API-Key": KEY}).json()
     assert auth["permissions"] == []
     assert auth["is_admin"] is False
+
+
+def test_every_key_is_compared_whatever_matches(monkeypatch: Any) -> None:
+    """No early exit: a right key, a wrong key and a near miss do the same work."""
+    from bolt_plugins.auth import apikey
+
+    keys = {f"key-number-{i:02d}-abcdefgh": f"svc{i}" for i in range(5)}
+    backend = APIKeyAuthentication(keys)
+    calls: list[int] = []
+    real = apikey.hmac.compare_digest
+
+    def counting(a: bytes, b: bytes) -> bool:
+        calls.append(1)
+        return real(a, b)
+
+    monkeypatch.setattr(apikey.hmac, "compare_digest", counting)
+
+    class FakeRequest:
+        def __init__(self, value: str) -> None:
+            self.scope = {"headers": [(b"x-api-key", value.encode())]}
+
+    counts = []
+    for presented in ("key-number-00-abcdefgh", "key-number-04-abcdefgh", "key-number-0", "zzz"):
+        calls.clear()
+        try:
+            backend.authenticate(FakeRequest(presented))
+        except Exception:
+            pass
+        counts.append(len(calls))
+    assert counts == [5, 5, 5, 5]

@@ -276,3 +276,9 @@ def test_non_guard_is_a_startup_error(make_api: Any) -> None:
 
     with pytest.raises(ImproperlyConfigured, match="not a guard"):
         api2.compile()
+
+
+def test_hook_bolt_configure_declares_guards_name() -> None:
+    api = BoltAPI(plugins=["guards"])
+    assert "guards" in api.middleware_names
+    assert "auth" not in api.middleware_names
