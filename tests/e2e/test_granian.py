@@ -56,14 +56,16 @@ def test_missing_item_is_json_404(client: httpx.Client) -> None:
 
 
 def test_stream_arrives_in_pieces(client: httpx.Client) -> None:
+    """50 lines, 10 ms apart: chunked, and the first piece arrives before the last is made."""
     chunks: list[bytes] = []
-    with client.stream("GET", "/api/count/20") as response:
+    with client.stream("GET", "/api/count/50") as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/plain")
+        assert response.headers["transfer-encoding"] == "chunked"
         assert "content-length" not in response.headers
         chunks.extend(response.iter_raw())
-    assert b"".join(chunks) == b"".join(f"{i}\n".encode() for i in range(20))
-    assert len(chunks) > 1
+    assert b"".join(chunks) == b"".join(f"{i}\n".encode() for i in range(50))
+    assert chunks[0] != b"".join(chunks)
 
 
 def test_file_is_served_as_download(client: httpx.Client) -> None:
