@@ -15,7 +15,7 @@ when it carries credentials that are wrong. Optional attributes:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from typing import Any
 
 from bolt.exceptions import ImproperlyConfigured, Unauthorized
@@ -142,7 +142,9 @@ class BaseAuthentication:
     def prepare(self, api: Any) -> None:
         """Validate configuration once per route compile. The default does nothing."""
 
-    def authenticate(self, request: Any) -> dict[str, Any] | None:
+    def authenticate(
+        self, request: Any
+    ) -> dict[str, Any] | Awaitable[dict[str, Any] | None] | None:
         """Return the auth context, ``None`` (no credentials), or raise ``Unauthorized``."""
         raise NotImplementedError
 

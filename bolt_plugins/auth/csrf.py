@@ -57,19 +57,24 @@ class _CsrfRequest(HttpRequest):
         return self._bolt_scheme
 
 
+def _no_response(request: Any) -> Any:
+    return None
+
+
 class CsrfChecker:
     """Raises ``Forbidden`` (403) when an unsafe request fails Django's CSRF check."""
 
     __slots__ = ("_check",)
 
     def __init__(self) -> None:
-        self._check = _Check(lambda request: None)
+        self._check = _Check(_no_response)
 
     def check(self, request: Any, session: Any = None) -> None:
         if request.method in SAFE_METHODS:
             return
         try:
-            self._check.process_view(_CsrfRequest(request, session), None, (), {})
+            no_view: Any = None
+            self._check.process_view(_CsrfRequest(request, session), no_view, (), {})
         except _Rejected as exc:
             raise Forbidden(detail=f"CSRF failed: {exc}") from None
         except Exception:

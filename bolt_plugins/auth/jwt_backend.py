@@ -164,7 +164,7 @@ class JWTAuthentication(BaseAuthentication):
         if secret is not None and algorithms is not None:
             prepare_key(secret, self.algorithms or [])  # fail at import time when explicit
         if verify_user or is_revoked is not None:
-            self.authenticate = self._authenticate_async  # type: ignore[method-assign]
+            self.authenticate = self._authenticate_async  # type: ignore[method-assign,assignment]
 
     def prepare(self, api: Any) -> None:
         """Resolve defaults from settings and validate the key (startup error if weak)."""

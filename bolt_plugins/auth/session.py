@@ -59,7 +59,8 @@ class SessionAuthentication(BaseAuthentication):
         from django.contrib.auth import aget_user
 
         session = self._store(key)
-        user = await aget_user(_SessionRequest(session))
+        shim: Any = _SessionRequest(session)
+        user: Any = await aget_user(shim)
         if not user.is_authenticated or not user.is_active:
             return None
         if self._csrf is not None:

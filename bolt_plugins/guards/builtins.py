@@ -20,6 +20,7 @@ handler never runs. Guards in a list must all allow; ``a | b`` allows when eithe
 from __future__ import annotations
 
 import inspect
+from collections.abc import Awaitable
 from typing import Any
 
 from bolt.exceptions import ImproperlyConfigured
@@ -43,7 +44,8 @@ class BaseGuard:
 
     message: str = "You do not have permission to perform this action."
 
-    def has_permission(self, request: Any) -> bool:
+    def has_permission(self, request: Any) -> bool | Awaitable[bool]:
+        """Return ``True`` to allow (plain or ``async``)."""
         raise NotImplementedError
 
     def __or__(self, other: Any) -> AnyOf:
@@ -176,10 +178,8 @@ class AnyOf(BaseGuard):
 
     def __init__(self, *guards: Any) -> None:
         self.guards = guards
-        self.message = next(
-            (getattr(g, "message", None) for g in guards if getattr(g, "message", None)),
-            BaseGuard.message,
-        )
+        messages = [str(g.message) for g in guards if getattr(g, "message", None)]
+        self.message = messages[0] if messages else BaseGuard.message
 
     async def has_permission(self, request: Any) -> bool:
         for guard in self.guards:
