@@ -61,6 +61,14 @@ def with_peer(app: Any, host: str) -> Any:
     return asgi
 
 
+def freeze_clock(api: BoltAPI) -> None:
+    """Give ``api`` a memory store whose clock stands still, so "burst, then 429" holds
+    however slowly the test machine sends requests (no refill between them)."""
+    from bolt_plugins.ratelimit import MemoryStore
+
+    api.state["ratelimit"].store = MemoryStore(1000, clock=lambda: 1_000_000_000)
+
+
 @pytest.fixture
 def make_api() -> Callable[..., BoltAPI]:
     def build(*names: str) -> BoltAPI:
