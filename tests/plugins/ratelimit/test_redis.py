@@ -147,3 +147,15 @@ def test_redis_stopped_mid_test(
         own_redis.start()  # empty: the old buckets are gone
         time.sleep(DOWN_FOR + 0.1)
         assert [client.post("/api/heavy").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_hook_bolt_shutdown_closes_client_of_unreachable_redis(
+    settings: Any, make_api: Callable[..., BoltAPI]
+) -> None:
+    settings.BOLT_RATELIMIT_STORE = f"redis://127.0.0.1:{free_port()}/0"
+    api = limited_api(make_api)
+    store: RedisStore = api.state["ratelimit"].store
+    with TestClient(api) as client:
+        assert client.post("/api/heavy").status_code == 503
+        assert store._client is not None
+    assert store._client is None
