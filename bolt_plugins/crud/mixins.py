@@ -24,6 +24,7 @@ from django.db import models
 
 from bolt.exceptions import ImproperlyConfigured, NotFound, RequestValidationError
 from bolt.exceptions import validation_error as verr
+from bolt.params import Body
 from bolt.request import Request
 from bolt_plugins.crud.db import call_maybe_async, runner_for
 from bolt_plugins.crud.encoding import to_struct, to_structs
@@ -58,6 +59,21 @@ def _model_of(cls: Any) -> Any:
     return model
 
 
+class _NoRequest(dict):  # type: ignore[type-arg]
+    """Stands in for ``self.request`` when a serializer is chosen at registration: an
+    anonymous request with no headers, query or auth."""
+
+    headers: dict[str, str] = {}
+    query: dict[str, str] = {}
+    params: dict[str, str] = {}
+    auth = None
+    method = ""
+    path = ""
+
+
+_NO_REQUEST = _NoRequest()
+
+
 def static_serializer(cls: type, action: str | None) -> Any:
     """The serializer an action uses, asked of the class at registration (no request).
 
@@ -65,7 +81,7 @@ def static_serializer(cls: type, action: str | None) -> Any:
     attributes' fallback chain answers instead.
     """
     probe = cls.__new__(cls)
-    probe.request = None  # type: ignore[attr-defined]
+    probe.request = _NO_REQUEST  # type: ignore[attr-defined]
     probe.action = action  # type: ignore[attr-defined]
     probe.kwargs = {}  # type: ignore[attr-defined]
     try:
@@ -254,7 +270,11 @@ class CrudBase:
                 continue
             if not partial and value is None and name not in self._present:
                 continue
-            setattr(instance, field.attname, value)
+            if name == "password" and hasattr(instance, "set_password"):
+                # A user model's password is hashed, never stored as sent.
+                instance.set_password(value)
+            else:
+                setattr(instance, field.attname, value)
             written.append(field.name)
         if errors:
             raise RequestValidationError(errors)
@@ -381,14 +401,14 @@ class RetrieveMixin(CrudBase):
 class CreateMixin(CrudBase):
     """``POST {path}``: validate the body with the create schema, save, answer 201."""
 
-    async def create(self, request: Request, data: Any) -> Any:
+    async def create(self, request: Request, data: Any = Body()) -> Any:
         return await self.create_object(data)
 
 
 class UpdateMixin(CrudBase):
     """``PUT {path}/{lookup}``: replace the writable fields given by the update schema."""
 
-    async def update(self, request: Request, data: Any, **kwargs: Any) -> Any:
+    async def update(self, request: Request, data: Any = Body(), **kwargs: Any) -> Any:
         instance = await self.get_object(**kwargs)
         return await self.update_object(instance, data, partial=False)
 
@@ -396,7 +416,7 @@ class UpdateMixin(CrudBase):
 class PartialUpdateMixin(CrudBase):
     """``PATCH {path}/{lookup}``: change only the fields present in the body."""
 
-    async def partial_update(self, request: Request, data: Any, **kwargs: Any) -> Any:
+    async def partial_update(self, request: Request, data: Any = Body(), **kwargs: Any) -> Any:
         instance = await self.get_object(**kwargs)
         return await self.update_object(instance, data, partial=True)
 

@@ -1,0 +1,147 @@
+"""ORM faults on a ModelViewSet: conflicts, races, missing rows, a database that goes away."""
+
+from __future__ import annotations
+
+import decimal
+import threading
+
+import pytest
+from django.db import connections
+
+from bolt import BoltAPI, ModelViewSet
+from bolt.testing import TestClient
+from tests.plugins.crud.schemas import ProductIn, ProductOut, ProductUpdate
+from tests.testapp.models import Category, Product
+
+pytestmark = [pytest.mark.orm, pytest.mark.django_db(transaction=True)]
+
+
+class ProductViewSet(ModelViewSet):
+    queryset = Product.objects.all()
+    serializer_class = ProductOut
+    create_serializer_class = ProductIn
+    update_serializer_class = ProductUpdate
+
+
+def make_api() -> BoltAPI:
+    api = BoltAPI()
+    api.viewset("/products")(ProductViewSet)
+    return api
+
+
+@pytest.fixture
+def client() -> TestClient:
+    return TestClient(make_api())
+
+
+def table_state() -> list[tuple]:
+    return list(Product.objects.order_by("pk").values_list("pk", "name", "price", "stock"))
+
+
+def test_duplicate_unique_value_is_409_and_changes_nothing(client: TestClient) -> None:
+    assert client.post("/products", json={"name": "Dune", "price": "9.90"}).status_code == 201
+    before = table_state()
+    response = client.post("/products", json={"name": "Dune", "price": "1.00", "stock": 5})
+    assert response.status_code == 409
+    assert response.json()["fields"] == ["name"]
+    assert "name" in response.json()["detail"]
+    assert table_state() == before
+
+
+def test_update_into_a_duplicate_is_409_and_rolls_back(client: TestClient) -> None:
+    a = Product.objects.create(name="A", price=decimal.Decimal(1))
+    Product.objects.create(name="B", price=decimal.Decimal(2))
+    before = table_state()
+    response = client.patch(f"/products/{a.pk}", json={"name": "B", "stock": 9})
+    assert response.status_code == 409
+    assert table_state() == before
+
+
+def test_twenty_concurrent_creates_of_one_unique_value(client: TestClient) -> None:
+    barrier = threading.Barrier(20)
+    codes: list[int] = []
+    lock = threading.Lock()
+
+    def create() -> None:
+        barrier.wait()
+        response = client.post("/products", json={"name": "Same", "price": "1.00"})
+        with lock:
+            codes.append(response.status_code)
+
+    threads = [threading.Thread(target=create) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(codes) == [201] + [409] * 19
+    assert Product.objects.filter(name="Same").count() == 1
+
+
+def test_foreign_key_to_a_missing_row_is_422_naming_the_field(client: TestClient) -> None:
+    response = client.post("/products", json={"name": "X", "price": "1.00", "category": 4242})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "category"]
+    assert Product.objects.count() == 0
+    cat = Category.objects.create(name="ok")
+    ok = client.post("/products", json={"name": "X", "price": "1.00", "category": cat.pk})
+    assert ok.status_code == 201
+    assert ok.json()["category"] == cat.pk
+
+
+def test_patch_of_a_missing_object_is_404(client: TestClient) -> None:
+    response = client.patch("/products/99999", json={"stock": 1})
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Product not found"}
+    assert Product.objects.count() == 0
+
+
+def test_double_delete_is_200_then_404(client: TestClient) -> None:
+    pk = Product.objects.create(name="A", price=decimal.Decimal(1)).pk
+    first = client.delete(f"/products/{pk}")
+    assert (first.status_code, first.json()) == (200, {"deleted": True})
+    assert client.delete(f"/products/{pk}").status_code == 404
+
+
+def test_out_of_range_integer_is_422_and_not_written(client: TestClient) -> None:
+    pk = Product.objects.create(name="A", price=decimal.Decimal(1)).pk
+    response = client.patch(f"/products/{pk}", json={"stock": 2**63})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "stock"]
+    too_precise = client.patch(f"/products/{pk}", json={"price": "123456789.123"})
+    assert too_precise.status_code == 422
+    assert Product.objects.get(pk=pk).stock == 0
+
+
+def test_database_down_is_503_and_recovers_without_restart(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The connection really fails (SQLite: a file that cannot be opened; PostgreSQL: a port
+    nobody listens on): every action answers 503 with ``Retry-After`` and no connection
+    details, no row changes, and the same app serves again once the database is back."""
+    Product.objects.create(name="A", price=decimal.Decimal(1))
+    settings = connections.settings["default"]
+    if connections["default"].vendor == "sqlite":
+        bad = {"NAME": "/nonexistent-dir/secret-name.sqlite3"}
+    else:
+        bad = {"PORT": "1", "PASSWORD": "secret-password"}
+    saved = {k: settings[k] for k in bad}
+    try:
+        for key, value in bad.items():
+            settings[key] = value
+        for method, url, body in [
+            ("GET", "/products", None),
+            ("GET", "/products/1", None),
+            ("POST", "/products", {"name": "B", "price": "1"}),
+            ("DELETE", "/products/1", None),
+        ]:
+            response = client.request(method, url, json=body)
+            assert response.status_code == 503, (method, url)
+            assert int(response.headers["retry-after"]) >= 1
+            assert "secret" not in response.text
+            assert "nonexistent" not in response.text
+            assert response.json()["detail"] == "The database is unavailable; try again shortly."
+    finally:
+        settings.update(saved)
+    response = client.get("/products")
+    assert response.status_code == 200
+    assert [p["name"] for p in response.json()] == ["A"]
