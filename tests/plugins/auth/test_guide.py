@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import pytest
 
 from bolt import BoltAPI, action
@@ -213,9 +214,26 @@ def test_accessing_auth_context(api: BoltAPI, client: Any) -> None:
     }
 
 
-def test_combining_everything_auth_parts(api: BoltAPI, client: Any) -> None:
-    """The auth side of "Combining Everything": Depends reads the context; a permission
-    guard and an in-handler admin check both apply."""
+class ArticleRequest(msgspec.Struct):
+    title: str
+    content: str
+    tags: list[str] = []
+
+
+class ArticleResponse(msgspec.Struct):
+    id: int
+    title: str
+    content: str
+    author_id: int
+    tags: list[str]
+
+
+def test_combining_everything(client_for: Any) -> None:
+    """ "Combining Everything" as written, with every first-party plugin enabled."""
+    from bolt.middleware import cors, rate_limit
+    from bolt.responses import StreamingResponse
+
+    api = BoltAPI()
 
     async def get_current_user(request: dict):
         auth = request.get("auth", {})
@@ -226,31 +244,97 @@ def test_combining_everything_auth_parts(api: BoltAPI, client: Any) -> None:
         auth = [JWTAuthentication()]
         guards = [IsAuthenticated()]
 
+        @rate_limit(rps=100)
         async def get(
             self, request, article_id: int, current_user: dict = Depends(get_current_user)
-        ):
+        ) -> ArticleResponse:
+            """Retrieve article with rate limiting."""
             if article_id > 1000:
                 raise NotFound(detail=f"Article {article_id} not found")
-            return {"id": article_id, "author_id": current_user["id"]}
+
+            return ArticleResponse(
+                id=article_id,
+                title="My Article",
+                content="Content here",
+                author_id=current_user["id"],
+                tags=["python", "django"],
+            )
+
+        @cors(origins=["*"])
+        @rate_limit(rps=50)
+        async def post(
+            self,
+            request,
+            data: ArticleRequest,
+            current_user: dict = Depends(get_current_user),
+        ) -> ArticleResponse:
+            """Create article with CORS and rate limiting."""
+            return ArticleResponse(
+                id=123,
+                title=data.title,
+                content=data.content,
+                author_id=current_user["id"],
+                tags=data.tags,
+            )
 
         @api.post("/articles/{article_id}/publish", guards=[HasPermission("articles.publish")])
+        @rate_limit(rps=10)
         async def publish(
             self, request, article_id: int, current_user: dict = Depends(get_current_user)
         ):
             """Custom action: publish article (admin only)."""
             if not current_user["is_admin"]:
                 raise Forbidden(detail="Only admins can publish articles")
+
             return {"id": article_id, "published": True, "published_by": current_user["id"]}
 
+        @api.get("/articles/{article_id}/export")
+        @rate_limit(rps=5)
+        async def export(self, request, article_id: int):
+            """Custom action: export article as markdown."""
+
+            async def generate_markdown():
+                yield f"# Article {article_id}\n\n"
+                yield "Content goes here...\n"
+
+            return StreamingResponse(
+                generate_markdown(),
+                media_type="text/markdown",
+                headers={"Content-Disposition": f"attachment; filename=article-{article_id}.md"},
+            )
+
     api.view("/articles/{article_id}", ArticleViewSet)
-    assert client.get("/articles/7", headers=jwt_for(21)).json() == {"id": 7, "author_id": 21}
-    assert client.get("/articles/1001", headers=jwt_for(21)).status_code == 404
-    assert client.post("/articles/7/publish", headers=jwt_for(21)).status_code == 403
+    client = client_for(api)
+    for method, path in [
+        ("GET", "/articles/7"),
+        ("POST", "/articles/7"),
+        ("POST", "/articles/7/publish"),
+        ("GET", "/articles/7/export"),
+    ]:
+        r = client.request(method, path, json={"title": "t", "content": "c"})
+        assert r.status_code == 401, path
+        assert r.headers["www-authenticate"].startswith("Bearer")
+
+    user = jwt_for(21)
+    r = client.get("/articles/7", headers=user)
+    assert r.json() == {
+        "id": 7,
+        "title": "My Article",
+        "content": "Content here",
+        "author_id": 21,
+        "tags": ["python", "django"],
+    }
+    assert client.get("/articles/1001", headers=user).status_code == 404
+    r = client.post("/articles/7", json={"title": "T", "content": "C"}, headers=user)
+    assert r.json()["author_id"] == 21
+    assert client.post("/articles/7/publish", headers=user).status_code == 403
     r = client.post("/articles/7/publish", headers=jwt_for(21, permissions=["articles.publish"]))
     assert r.status_code == 403
     assert r.json() == {"detail": "Only admins can publish articles"}
     r = client.post("/articles/7/publish", headers=jwt_for(1, is_superuser=True))
     assert r.json() == {"id": 7, "published": True, "published_by": 1}
+    r = client.get("/articles/7/export", headers=user)
+    assert r.text == "# Article 7\n\nContent goes here...\n"
 
 
 def test_class_attributes_with_api_level_defaults(client_for: Any) -> None:
