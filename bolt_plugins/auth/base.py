@@ -101,8 +101,8 @@ class DjangoUserLoader:
         model = get_user_model()
         try:
             user = model._default_manager.get(pk=request.auth["user_id"])
-        except model.DoesNotExist:
-            user = None
+        except (model.DoesNotExist, ValueError, TypeError, OverflowError):
+            user = None  # an id the column cannot hold names no user either
         return self._check(user)
 
     async def aload(self, request: Any) -> Any:
@@ -112,7 +112,7 @@ class DjangoUserLoader:
         model = get_user_model()
         try:
             user = await model._default_manager.aget(pk=request.auth["user_id"])
-        except model.DoesNotExist:
+        except (model.DoesNotExist, ValueError, TypeError, OverflowError):
             user = None
         return self._check(user)
 

@@ -183,3 +183,15 @@ def test_permissions_are_a_snapshot(client: Any, user: Any, bearer: Any) -> None
     assert client.post("/groups", headers=bearer(token)).status_code == 200
     fresh = type(user).objects.get(pk=user.pk)
     assert client.post("/groups", headers=bearer(create_jwt_for_user(fresh))).status_code == 403
+
+
+def test_token_for_an_id_beyond_the_column_is_401(client: Any, bearer: Any) -> None:
+    import jwt as pyjwt
+    from django.conf import settings
+
+    from .conftest import claims_for
+
+    token = pyjwt.encode(claims_for(2**70), settings.SECRET_KEY, algorithm="HS256")
+    assert client.get("/context", headers=bearer(token)).status_code == 200  # no DB needed
+    assert client.get("/async-user", headers=bearer(token)).status_code == 401
+    assert client.get("/sync-user", headers=bearer(token)).status_code == 401
