@@ -342,3 +342,20 @@ def test_viewset_under_a_prefix_and_router(client_for):
     assert client.get("/api/things").json() == ["a"]
     assert client.get("/api/things/count").json() == 1
     assert client.get("/api/v1/things/count").json() == 1
+
+
+def test_positional_only_and_reserved_parameter_names(api, client_for):
+    @api.viewset("/pos")
+    class Positional(ViewSet):
+        async def retrieve(self, request, id: int, /, q: int = 0):
+            return {"id": id, "q": q, "kwargs": dict(self.kwargs)}
+
+    client = client_for(api)
+    assert client.get("/pos/3", params={"q": 2}).json() == {"id": 3, "q": 2, "kwargs": {"id": 3}}
+
+    class Reserved(ViewSet):
+        async def list(self, request, _bv_view: int = 0):
+            return {}
+
+    with pytest.raises(ImproperlyConfigured, match="'_bv_' are reserved"):
+        api.viewset("/reserved", Reserved)
