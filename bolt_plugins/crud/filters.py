@@ -34,6 +34,7 @@ MAX_SEARCH_TERMS = 10
 MAX_SEARCH_LENGTH = 200
 MAX_ORDERING_TERMS = 5
 MAX_IN_VALUES = 100
+_BOOLS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 _LOOKUPS = {"exact", "iexact", "in", "gt", "gte", "lt", "lte", "contains", "icontains",
             "startswith", "istartswith", "isnull"}  # fmt: skip
 
@@ -110,6 +111,11 @@ class FilterSpec:
         if "\x00" in raw:
             raise ValidationError("NUL characters are not allowed")
         target = field.target_field if field.is_relation and field.many_to_one else field
+        if target.get_internal_type() == "BooleanField":
+            flag = _BOOLS.get(raw.lower())
+            if flag is None:
+                raise ValidationError("Expected true or false")
+            return flag
         try:
             return target.to_python(raw)
         except (ValueError, TypeError, OverflowError):

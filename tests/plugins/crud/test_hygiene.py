@@ -1,0 +1,123 @@
+"""Connection hygiene: Django's per-request ``close_old_connections`` for Bolt handlers
+(hooks ``bolt_configure``, ``bolt_collect_routes``, ``bolt_route_middleware``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import pytest
+from asgiref.sync import sync_to_async
+from django.db import connection, connections
+
+from bolt import BoltAPI, ModelViewSet
+from bolt.testing import TestClient
+from bolt.views import ViewSet
+from tests.testapp.models import Article
+
+pytestmark = [pytest.mark.orm, pytest.mark.django_db(transaction=True)]
+
+
+def is_closed(raw: Any) -> bool:
+    """Whether the DB-API connection is closed. Django never closes an in-memory SQLite
+    database (that would drop it), so there "closed" means "Django was asked to close it"."""
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        return CLOSES[-1:] == ["after"]
+    if hasattr(raw, "closed"):  # psycopg
+        return bool(raw.closed)
+    try:
+        raw.execute("select 1")
+    except Exception:
+        return True
+    return False
+
+
+CLOSES: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def count_closes(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bolt_plugins.crud.hygiene as hygiene
+
+    real = hygiene.close_old_connections
+    CLOSES.clear()
+
+    def spy() -> None:
+        CLOSES.append("after")
+        real()
+
+    monkeypatch.setattr(hygiene, "close_old_connections", spy)
+
+
+def grab() -> Any:
+    """The DB-API connection of the calling thread (opening it if needed)."""
+    connection.ensure_connection()
+    return connection.connection
+
+
+def test_hook_bolt_configure() -> None:
+    api = BoltAPI()
+    assert "orm" in api.middleware_names
+
+    class Plain(msgspec.Struct):
+        id: int
+
+    assert callable(Plain.from_model)
+
+
+def test_hook_bolt_collect_routes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sync handler's connection is closed after its request (``CONN_MAX_AGE = 0``) and
+    kept with a positive ``CONN_MAX_AGE``."""
+    seen: list[Any] = []
+    api = BoltAPI()
+
+    @api.get("/sync")
+    def sync_handler() -> dict:
+        CLOSES.append("during")
+        seen.append(grab())
+        return {"n": Article.objects.count()}
+
+    client = TestClient(api)
+    assert client.get("/sync").json() == {"n": 0}
+    assert is_closed(seen[-1])
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 60)
+    try:
+        assert client.get("/sync").status_code == 200
+        if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+            assert not is_closed(seen[-1])
+    finally:
+        seen[-1].close()  # the pool thread keeps its wrapper; end the session now
+
+
+def test_hook_bolt_route_middleware() -> None:
+    """Async handlers of ORM views get the ``orm`` middleware, which closes the shared ORM
+    thread's connection after the request; the CRUD actions' own routes and plain routes
+    don't need it."""
+    seen: list[Any] = []
+
+    class ArticleViewSet(ViewSet):
+        queryset = Article.objects.all()
+
+        async def list(self, request):
+            CLOSES.append("during")
+            seen.append(await sync_to_async(grab)())
+            return {"n": await Article.objects.acount()}
+
+    class Crud(ModelViewSet):
+        model = Article
+
+    api = BoltAPI()
+    api.viewset("/articles")(ArticleViewSet)
+    api.viewset("/crud")(Crud)
+
+    @api.get("/plain")
+    async def plain() -> dict:
+        return {}
+
+    client = TestClient(api)
+    assert client.get("/articles").json() == {"n": 0}
+    assert is_closed(seen[-1])
+    middleware = {(r.method, r.path): r.meta["middleware"] for r in api.iter_routes()}
+    assert "orm" in middleware[("GET", "/articles")]
+    assert "orm" not in middleware[("GET", "/crud")]
+    assert "orm" not in middleware[("GET", "/plain")]
