@@ -106,7 +106,8 @@ class ClientIPResolver:
         client = request.scope.get("client")
         host = client[0] if client else "unknown"
         if not self.networks or not self._peer_trusted(host):
-            return _key_for_peer(host)
+            # IPv4 peers arrive in canonical form; only IPv6 needs parsing (for its /64).
+            return _key_for_peer(host) if ":" in host else host
         values = request.header_list(self.header)
         if not values:
             return _key_for_peer(host)

@@ -2,9 +2,10 @@
 
 It runs after authentication (so ``key="user"`` sees the user) and before guards and the
 handler, which never run for a refused request. Allowed responses carry ``RateLimit-Limit``,
-``RateLimit-Remaining``, ``RateLimit-Reset`` (seconds until the bucket is full again) and
-``RateLimit-Policy``; a refusal is ``429`` with ``Retry-After`` and
-``{"detail": ..., "retry_after": N}`` plus the same headers.
+``RateLimit-Remaining`` and ``RateLimit-Reset`` (seconds until the bucket is full again). A
+refusal is ``429`` with ``Retry-After`` and ``{"detail": ..., "retry_after": N}``, the same
+headers and ``RateLimit-Policy`` (only there: it never changes, and each header costs on the
+hot path).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from bolt.exceptions import ServiceUnavailable, TooManyRequests
 from bolt.middleware import Handler
 from bolt.request import Request
 from bolt.responses import Response
+from bolt_plugins.ratelimit.memory import Decision
 from bolt_plugins.ratelimit.redis_store import StoreUnavailable
 from bolt_plugins.ratelimit.rules import RateLimitRule
 
@@ -57,18 +59,9 @@ def make_rate_limit_wrap(
         )
 
     def wrap(next_handler: Handler) -> Handler:
-        async def rate_limit_step(request: Request) -> Response:
+        async def limited(request: Request, decision: Decision) -> Response:
             # hot path
-            key = prefix + ((await key_func(request)) if key_is_async else key_func(request))
-            try:
-                if store_async:
-                    allowed, remaining, retry_after, full_in = await hit(key, interval, burst)
-                else:
-                    allowed, remaining, retry_after, full_in = hit(key, interval, burst)
-            except StoreUnavailable:
-                if fail_open:
-                    return await next_handler(request)
-                raise unavailable() from None
+            allowed, remaining, retry_after, full_in = decision
             if not allowed:
                 raise refuse(retry_after, full_in)
             response = await next_handler(request)
@@ -76,9 +69,36 @@ def make_rate_limit_wrap(
             headers["ratelimit-limit"] = limit_value
             headers["ratelimit-remaining"] = str(remaining)
             headers["ratelimit-reset"] = str(math.ceil(full_in))
-            headers["ratelimit-policy"] = policy_value
             return response
 
-        return rate_limit_step
+        if not store_async:
+
+            async def rate_limit_step(request: Request) -> Response:
+                # hot path
+                key = prefix + ((await key_func(request)) if key_is_async else key_func(request))
+                allowed, remaining, retry_after, full_in = hit(key, interval, burst)
+                if not allowed:
+                    raise refuse(retry_after, full_in)
+                response = await next_handler(request)
+                headers = response.headers
+                headers["ratelimit-limit"] = limit_value
+                headers["ratelimit-remaining"] = str(remaining)
+                headers["ratelimit-reset"] = str(math.ceil(full_in))
+                return response
+
+            return rate_limit_step
+
+        async def shared_rate_limit_step(request: Request) -> Response:
+            # hot path
+            key = prefix + ((await key_func(request)) if key_is_async else key_func(request))
+            try:
+                decision = await hit(key, interval, burst)
+            except StoreUnavailable:
+                if fail_open:
+                    return await next_handler(request)
+                raise unavailable() from None
+            return await limited(request, decision)
+
+        return shared_rate_limit_step
 
     return wrap
