@@ -8,22 +8,45 @@ from typing import Any
 from bench.sections import Section
 
 
-def medians(runs: dict[str, dict[str, list[dict[str, Any]]]]) -> dict[str, dict[str, float]]:
-    """app → endpoint → median requests/second over the rounds that succeeded."""
-    return {
-        app: {key: statistics.median(r["rps"] for r in rs) for key, rs in eps.items() if rs}
-        for app, eps in runs.items()
-    }
+def medians(
+    runs: dict[str, dict[str, list[dict[str, Any]]]], metric: str = "rps"
+) -> dict[str, dict[str, float]]:
+    """app → endpoint → median of ``metric`` (requests/second, or ``cpu_us``: server CPU
+    microseconds per request) over the rounds that succeeded."""
+    out: dict[str, dict[str, float]] = {}
+    for app, eps in runs.items():
+        out[app] = {}
+        for key, rs in eps.items():
+            values = [r[metric] for r in rs if r.get(metric) is not None]
+            if values:
+                out[app][key] = statistics.median(values)
+    return out
 
 
-def ratios(section: Section, med: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
+def ratios(
+    section: Section, runs: dict[str, dict[str, list[dict[str, Any]]]]
+) -> list[dict[str, Any]]:
+    """Each ratio twice: of median requests/second (what the targets are judged on) and of
+    median server CPU per request (inverted, so both read "higher is better")."""
+    med, cpu = medians(runs), medians(runs, "cpu_us")
     out = []
     for ratio in section.ratios:
         num = med.get(ratio.num[0], {}).get(ratio.num[1])
         den = med.get(ratio.den[0], {}).get(ratio.den[1])
         value = num / den if num and den else None
+        num_cpu = cpu.get(ratio.num[0], {}).get(ratio.num[1])
+        den_cpu = cpu.get(ratio.den[0], {}).get(ratio.den[1])
+        cpu_value = den_cpu / num_cpu if num_cpu and den_cpu else None
         met = None if value is None or ratio.target is None else value >= ratio.target
-        out.append({"label": ratio.label, "value": value, "target": ratio.target, "met": met})
+        out.append(
+            {
+                "label": ratio.label,
+                "value": value,
+                "cpu_value": cpu_value,
+                "target": ratio.target,
+                "met": met,
+            }
+        )
     return out
 
 
@@ -39,6 +62,7 @@ def section_markdown(
 ) -> str:
     """A table of median requests/second (rounds' min-max below) and the ratio list."""
     med = medians(runs)
+    cpu_med = medians(runs, "cpu_us")
     apps = [a.name for a in section.apps if a.name in runs]
     lines = [f"### {section.title}", ""]
     lines.append("| endpoint | " + " | ".join(apps) + " |")
@@ -58,12 +82,19 @@ def section_markdown(
             if ref and app != reference:
                 cell += f" ({value / ref:.2f})"
             low, high = min(r["rps"] for r in rs), max(r["rps"] for r in rs)
-            cell += f"<br><sub>{low:,.0f}-{high:,.0f}</sub>"
+            cpu = cpu_med.get(app, {}).get(key)
+            cell += f"<br><sub>{low:,.0f}-{high:,.0f}"
+            cell += f"; {cpu:.1f} µs CPU</sub>" if cpu is not None else "</sub>"
             cells.append(cell)
         lines.append(f"| `{ep.label}` | " + " | ".join(cells) + " |")
-    lines += ["", "| ratio | measured | target |", "|---|---:|---|"]
+    lines += [
+        "",
+        "| ratio | req/s ratio | CPU-per-request ratio | target (req/s) |",
+        "|---|---:|---:|---|",
+    ]
     for r in result_ratios:
         value = "—" if r["value"] is None else f"{r['value']:.2f}"
+        value += " | " + ("—" if r["cpu_value"] is None else f"{r['cpu_value']:.2f}")
         if r["target"] is None:
             target = ""
         else:

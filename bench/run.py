@@ -108,7 +108,7 @@ def measure_app(
             check(server.port, ep)
             if settings.warmup > 0:
                 wrk(server.port, ep, settings.warmup, settings)
-            result = wrk(server.port, ep, settings.duration, settings)
+            result = wrk(server.port, ep, settings.duration, settings, server.pgid)
             result["round"] = round_no
             result["loadavg"] = os.getloadavg()[0]
             bad = result["non2xx"] + result["socket_errors"]
@@ -118,7 +118,8 @@ def measure_app(
             flag = f"  ({bad} socket errors)" if bad else ""
             print(
                 f"  r{round_no} {app.name:<16} {ep.label:<24} {result['rps']:>10,.0f} req/s"
-                f"  p99 {result['p99_ms'] or 0:.2f} ms  load {result['loadavg']:.2f}{flag}",
+                f"  cpu {result['cpu_us'] or 0:6.1f} µs/req  p99 {result['p99_ms'] or 0:6.2f} ms"
+                f"  load {result['loadavg']:.2f}{flag}",
                 flush=True,
             )
     finally:
@@ -148,18 +149,20 @@ def run_section(section: Section, settings: Settings, only: set[str]) -> dict[st
         runs.pop(name, None)
     section.apps = [a for a in section.apps if a.name in runs]
     med = report.medians(runs)
-    result_ratios = report.ratios(section, med)
+    result_ratios = report.ratios(section, runs)
     reference = "bare" if section.name == "core" else None
     print(report.console_table(section, runs))
     for r in result_ratios:
         value = "n/a" if r["value"] is None else f"{r['value']:.2f}"
         target = "" if r["target"] is None else f"  (target ≥ {r['target']:.2f}: "
         target += "" if r["target"] is None else ("met)" if r["met"] else "NOT met)")
-        print(f"  {r['label']:<36} {value}{target}")
+        cpu = "n/a" if r["cpu_value"] is None else f"{r['cpu_value']:.2f}"
+        print(f"  {r['label']:<36} {value}  (CPU/request: {cpu}){target}")
     return {
         "title": section.title,
         "runs": runs,
         "medians": med,
+        "cpu_us_medians": report.medians(runs, "cpu_us"),
         "ratios": result_ratios,
         "failed": failed,
         "markdown": report.section_markdown(section, runs, result_ratios, reference),
@@ -209,8 +212,10 @@ def summary_markdown(env: dict[str, Any], sections: dict[str, Any]) -> str:
         f"-c{s['connections']}` pinned to `{s['client_cpu']}`, loopback. {s['rounds']} "
         f"interleaved rounds of {s['duration']:g} s per endpoint after a "
         f"{s['warmup']:g} s warm-up; "
-        "the table shows medians in requests/second (ratio to the reference in brackets) and "
-        "each round's min-max below.",
+        "the table shows medians in requests/second (ratio to the reference in brackets), and "
+        "below them each round's min-max and the server's median CPU time per request "
+        "(user+system of the Granian processes during the measurement, which a busy "
+        "neighbour does not inflate the way it deflates requests/second).",
         f"Load average at start: {env['loadavg_start'][0]:.2f} (the machine is shared).",
         "",
     ]

@@ -184,6 +184,11 @@ class Server:
         except OSError:
             return ""
 
+    @property
+    def pgid(self) -> int | None:
+        """The server's process group (its own session, so its pid)."""
+        return self.proc.pid if self.proc is not None else None
+
     def stop(self) -> None:
         proc = self.proc
         if proc is None or proc.poll() is not None:
@@ -199,6 +204,29 @@ class Server:
             proc.wait(timeout=5)
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU time of every process in process group ``pgid`` (the server and
+    its Granian worker). Noise-resistant: a busy neighbour lowers requests/second but not
+    the CPU each request costs."""
+    total = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as fh:
+                raw = fh.read()
+        except OSError:
+            continue
+        fields = raw[raw.rfind(b")") + 2 :].split()
+        if int(fields[2]) == pgid:
+            total += int(fields[11]) + int(fields[12])
+    return total / _TICK
+
+
+_REQUESTS = re.compile(r"(\d+) requests in")
 _RPS = re.compile(r"Requests/sec:\s+([\d.]+)")
 _NON2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 _ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
@@ -206,8 +234,11 @@ _PERCENTILE = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 _UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def wrk(port: int, ep: Endpoint, seconds: float, settings: Settings) -> dict[str, Any]:
-    """Run wrk against one endpoint; requests/second plus error counts and latencies."""
+def wrk(
+    port: int, ep: Endpoint, seconds: float, settings: Settings, pgid: int | None = None
+) -> dict[str, Any]:
+    """Run wrk against one endpoint; requests/second, error counts, latencies and, with the
+    server's process group, the server CPU time per request."""
     cmd = [
         "taskset",
         "-c",
@@ -226,7 +257,9 @@ def wrk(port: int, ep: Endpoint, seconds: float, settings: Settings) -> dict[str
     for name, value in ep.headers.items():
         cmd += ["-H", f"{name}: {value}"]
     cmd.append(f"http://127.0.0.1:{port}{ep.path}")
+    cpu_before = group_cpu_seconds(pgid) if pgid else 0.0
     out = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=seconds + 30)
+    cpu = group_cpu_seconds(pgid) - cpu_before if pgid else None
     text = out.stdout
     match = _RPS.search(text)
     if out.returncode != 0 or match is None:
@@ -234,7 +267,11 @@ def wrk(port: int, ep: Endpoint, seconds: float, settings: Settings) -> dict[str
     non2xx = _NON2XX.search(text)
     errors = _ERRORS.search(text)
     lat = {p: float(v) * _UNIT[u] for p, v, u in _PERCENTILE.findall(text)}
+    count = _REQUESTS.search(text)
+    requests = int(count.group(1)) if count else 0
     return {
+        "requests": requests,
+        "cpu_us": cpu / requests * 1e6 if cpu is not None and requests else None,
         "rps": float(match.group(1)),
         "non2xx": int(non2xx.group(1)) if non2xx else 0,
         "socket_errors": sum(int(x) for x in errors.groups()) if errors else 0,
