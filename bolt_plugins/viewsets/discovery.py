@@ -167,7 +167,7 @@ def find_actions(cls: type) -> dict[str, ActionHandler]:
 
 
 def _handler(cls: type, name: str) -> Callable[..., Any] | None:
-    func = getattr(cls, name, None)
+    func: Callable[..., Any] | None = getattr(cls, name, None)
     if func is None or isinstance(func, ActionHandler) or not callable(func):
         return None
     if getattr(func, BOUND_ATTR, False):

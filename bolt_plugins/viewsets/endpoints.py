@@ -123,7 +123,7 @@ def _generate(
     passed = [n for n in names if not (hidden and n == request_name)]
     args = [f"{_INTERNAL}view", *positional, *(f"{n}={n}" for n in passed if n not in positional)]
     is_async = inspect.iscoroutinefunction(func)
-    plain_init = cls.__init__ is _base_init()
+    plain_init = cls.__init__ is _base_init()  # type: ignore[misc]
     lines = [
         f"{'async ' if is_async else ''}def endpoint(*, {', '.join(names)}):",
         "    # hot path (sync endpoints run in a worker thread: the kernel wraps them)",
