@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import decimal
+import os
+import shlex
+import subprocess
 import threading
+import time
 
 import pytest
 from django.db import connections
@@ -143,5 +147,76 @@ def test_database_down_is_503_and_recovers_without_restart(
     finally:
         settings.update(saved)
     response = client.get("/products")
+    assert response.status_code == 200
+    assert [p["name"] for p in response.json()] == ["A"]
+
+
+def test_failure_after_the_first_write_rolls_back_everything() -> None:
+    class Failing(ProductViewSet):
+        def perform_create(self, instance):
+            instance.save()
+            Category.objects.create(name="side effect")
+            raise RuntimeError("boom after writing")
+
+    api = BoltAPI()
+    api.viewset("/products")(Failing)
+    response = TestClient(api).post("/products", json={"name": "A", "price": "1"})
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Internal Server Error"}
+    assert "boom" not in response.text
+    assert Product.objects.count() == 0
+    assert Category.objects.count() == 0
+
+
+def test_async_hooks_run_inside_the_write_transaction() -> None:
+    """``async def perform_*`` hooks use the async ORM; their queries join the transaction."""
+
+    class Audited(ProductViewSet):
+        async def perform_create(self, instance):
+            await instance.asave()
+            await Category.objects.acreate(name=f"audit {instance.name}")
+            if instance.name == "bad":
+                raise RuntimeError("refused")
+
+    api = BoltAPI()
+    api.viewset("/products")(Audited)
+    client = TestClient(api)
+    assert client.post("/products", json={"name": "good", "price": "1"}).status_code == 201
+    assert client.post("/products", json={"name": "bad", "price": "1"}).status_code == 500
+    assert list(Product.objects.values_list("name", flat=True)) == ["good"]
+    assert list(Category.objects.values_list("name", flat=True)) == ["audit good"]
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    not os.environ.get("BOLT_TEST_PG_CTL"),
+    reason="set BOLT_TEST_PG_CTL to a command that takes stop/start (e.g. 'pg_ctlcluster 15 main')",
+)
+def test_postgres_server_stopped_then_started(client: TestClient) -> None:
+    """The real thing: the PostgreSQL server stops under a running app (503 with
+    ``Retry-After``, nothing about the connection in the body) and starts again (the same
+    app answers 200 without a restart)."""
+    if connections["default"].vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    Product.objects.create(name="A", price=decimal.Decimal(1))
+    assert client.get("/products").status_code == 200
+    command = shlex.split(os.environ["BOLT_TEST_PG_CTL"])
+    subprocess.run([*command, "stop", "-m", "fast"], check=True, timeout=60)
+    try:
+        for method, url in [("GET", "/products"), ("POST", "/products")]:
+            response = client.request(method, url, json={"name": "B", "price": "1"})
+            assert response.status_code == 503
+            assert response.headers["retry-after"] == "2"
+            assert "5432" not in response.text
+            assert "postgres" not in response.text.lower()
+    finally:
+        subprocess.run([*command, "start"], check=True, timeout=60)
+        connections.close_all()
+    deadline = time.monotonic() + 30
+    while True:
+        response = client.get("/products")
+        if response.status_code == 200 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     assert response.status_code == 200
     assert [p["name"] for p in response.json()] == ["A"]
