@@ -395,7 +395,9 @@ class RetrieveMixin(CrudBase):
         schema = self._read_schema("retrieve")
         if schema is None:
             return instance
-        return await runner_for(instance._state.db).read(to_struct, instance, schema)
+        from bolt_plugins.crud.encoder import convert_instance
+
+        return await convert_instance(instance, schema)
 
 
 class CreateMixin(CrudBase):
