@@ -111,12 +111,14 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def flush_limiter_keys(url: str) -> None:
+def flush_limiter_keys(url: str, pattern: str) -> None:
+    """Delete the limiter keys matching ``pattern`` (only a test's own: others may be
+    running against the same Redis in parallel)."""
     import redis
 
     client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
     try:
-        keys = list(client.scan_iter(match="bolt:rl:*", count=1000))
+        keys = list(client.scan_iter(match=pattern, count=1000))
         if keys:
             client.delete(*keys)
     finally:
@@ -125,14 +127,13 @@ def flush_limiter_keys(url: str) -> None:
 
 @pytest.fixture
 def redis_url() -> str:
-    """The shared test Redis, emptied of limiter keys."""
+    """The URL of the shared test Redis (tests keep to keys of their own)."""
     import redis
 
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
     except Exception as exc:
         unavailable(f"Redis at {REDIS_URL} is unreachable ({exc}); set BOLT_TEST_REDIS_URL")
-    flush_limiter_keys(REDIS_URL)
     return REDIS_URL
 
 

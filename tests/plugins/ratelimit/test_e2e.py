@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.plugins.ratelimit.conftest import free_port
+from tests.plugins.ratelimit.conftest import flush_limiter_keys, free_port
 
 ROOT = Path(__file__).resolve().parents[3]
 RPS = 5.0
@@ -93,6 +93,7 @@ class GranianServer:
 
 @pytest.fixture
 def server(redis_url: str, tmp_path: Path) -> Iterator[GranianServer]:
+    flush_limiter_keys(redis_url, "bolt:rl:GET /limited:*")  # a previous run's buckets
     srv = GranianServer(redis_url, tmp_path / "granian.log")
     try:
         srv.wait_ready()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -20,10 +21,19 @@ from tests.plugins.ratelimit.conftest import OwnRedis, free_port
 GOOD = "https://good.com"
 
 
-def limited_api(make_api: Callable[..., BoltAPI], rps: float = 0.01, burst: int = 3) -> BoltAPI:
+@pytest.fixture
+def path() -> str:
+    """A path of this test's own: bucket keys contain the path, so tests running in
+    parallel (pytest -n) against one Redis never share buckets."""
+    return f"/api/heavy-{uuid.uuid4().hex}"
+
+
+def limited_api(
+    make_api: Callable[..., BoltAPI], path: str, rps: float = 0.01, burst: int = 3
+) -> BoltAPI:
     api = make_api()
 
-    @api.post("/api/heavy")
+    @api.post(path)
     @cors(origins=[GOOD])
     @rate_limit(rps=rps, burst=burst)
     async def heavy_operation() -> dict:
@@ -34,13 +44,13 @@ def limited_api(make_api: Callable[..., BoltAPI], rps: float = 0.01, burst: int 
 
 @pytest.mark.redis
 def test_redis_store_limits_bursts(
-    settings: Any, redis_url: str, make_api: Callable[..., BoltAPI]
+    path: str, settings: Any, redis_url: str, make_api: Callable[..., BoltAPI]
 ) -> None:
     settings.BOLT_RATELIMIT_STORE = redis_url
-    api = limited_api(make_api)
+    api = limited_api(make_api, path)
     assert isinstance(api.state["ratelimit"].store, RedisStore)
     with TestClient(api) as client:
-        responses = [client.post("/api/heavy") for _ in range(4)]
+        responses = [client.post(path) for _ in range(4)]
     assert [r.status_code for r in responses] == [200, 200, 200, 429]
     assert [r.headers.get("ratelimit-remaining") for r in responses] == ["2", "1", "0", "0"]
     last = responses[-1]
@@ -50,27 +60,27 @@ def test_redis_store_limits_bursts(
 
 @pytest.mark.redis
 def test_two_workers_share_one_limit(
-    settings: Any, redis_url: str, make_api: Callable[..., BoltAPI]
+    path: str, settings: Any, redis_url: str, make_api: Callable[..., BoltAPI]
 ) -> None:
     """Two APIs with their own connections stand in for two Granian workers."""
     settings.BOLT_RATELIMIT_STORE = redis_url
-    first, second = limited_api(make_api, burst=4), limited_api(make_api, burst=4)
+    first, second = limited_api(make_api, path, burst=4), limited_api(make_api, path, burst=4)
     with TestClient(first) as a, TestClient(second) as b:
-        statuses = [(a if i % 2 else b).post("/api/heavy").status_code for i in range(10)]
+        statuses = [(a if i % 2 else b).post(path).status_code for i in range(10)]
     assert statuses.count(200) == 4
     assert statuses[4:] == [429] * 6
 
 
 @pytest.mark.redis
 def test_concurrent_requests_are_counted_atomically(
-    settings: Any, redis_url: str, make_api: Callable[..., BoltAPI]
+    path: str, settings: Any, redis_url: str, make_api: Callable[..., BoltAPI]
 ) -> None:
     settings.BOLT_RATELIMIT_STORE = redis_url
-    api = limited_api(make_api, burst=10)
+    api = limited_api(make_api, path, burst=10)
 
     async def flood() -> list[Any]:
         async with AsyncTestClient(api) as client:
-            return await asyncio.gather(*(client.post("/api/heavy") for _ in range(60)))
+            return await asyncio.gather(*(client.post(path) for _ in range(60)))
 
     responses = asyncio.run(flood())
     statuses = [r.status_code for r in responses]
@@ -80,25 +90,25 @@ def test_concurrent_requests_are_counted_atomically(
 
 @pytest.mark.redis
 def test_redis_refills_at_rps(
-    settings: Any, redis_url: str, make_api: Callable[..., BoltAPI]
+    path: str, settings: Any, redis_url: str, make_api: Callable[..., BoltAPI]
 ) -> None:
     settings.BOLT_RATELIMIT_STORE = redis_url
-    api = limited_api(make_api, rps=20, burst=2)
+    api = limited_api(make_api, path, rps=20, burst=2)
     with TestClient(api) as client:
-        assert [client.post("/api/heavy").status_code for _ in range(3)] == [200, 200, 429]
+        assert [client.post(path).status_code for _ in range(3)] == [200, 200, 429]
         time.sleep(0.12)  # two tokens at 20/s
-        assert client.post("/api/heavy").status_code == 200
+        assert client.post(path).status_code == 200
 
 
 @pytest.mark.redis
 def test_hook_bolt_shutdown_closes_the_connection(
-    settings: Any, redis_url: str, make_api: Callable[..., BoltAPI]
+    path: str, settings: Any, redis_url: str, make_api: Callable[..., BoltAPI]
 ) -> None:
     settings.BOLT_RATELIMIT_STORE = redis_url
-    api = limited_api(make_api)
+    api = limited_api(make_api, path)
     store: RedisStore = api.state["ratelimit"].store
     with TestClient(api) as client:
-        client.post("/api/heavy")
+        client.post(path)
         assert store._client is not None
     assert store._client is None
 
@@ -108,14 +118,14 @@ def test_hook_bolt_shutdown_closes_the_connection(
     [(False, 503), (True, 200)],
 )
 def test_unreachable_redis_applies_the_policy_never_500(
-    settings: Any, make_api: Callable[..., BoltAPI], fail_open: bool, status: int
+    path: str, settings: Any, make_api: Callable[..., BoltAPI], fail_open: bool, status: int
 ) -> None:
     settings.BOLT_RATELIMIT_STORE = f"redis://:s3cret@127.0.0.1:{free_port()}/0"
     settings.BOLT_RATELIMIT_FAIL_OPEN = fail_open
-    api = limited_api(make_api, burst=1)
+    api = limited_api(make_api, path, burst=1)
     with TestClient(api) as client:
         for _ in range(3):
-            r = client.post("/api/heavy", headers={"Origin": GOOD})
+            r = client.post(path, headers={"Origin": GOOD})
             assert r.status_code == status
             assert r.headers["access-control-allow-origin"] == GOOD
             assert "s3cret" not in r.text
@@ -129,6 +139,7 @@ def test_unreachable_redis_applies_the_policy_never_500(
 @pytest.mark.redis
 @pytest.mark.parametrize(("fail_open", "down_status"), [(False, 503), (True, 200)])
 def test_redis_stopped_mid_test(
+    path: str,
     settings: Any,
     own_redis: OwnRedis,
     make_api: Callable[..., BoltAPI],
@@ -137,25 +148,25 @@ def test_redis_stopped_mid_test(
 ) -> None:
     settings.BOLT_RATELIMIT_STORE = own_redis.url
     settings.BOLT_RATELIMIT_FAIL_OPEN = fail_open
-    api = limited_api(make_api, burst=2)
+    api = limited_api(make_api, path, burst=2)
     with TestClient(api) as client:
-        assert [client.post("/api/heavy").status_code for _ in range(3)] == [200, 200, 429]
+        assert [client.post(path).status_code for _ in range(3)] == [200, 200, 429]
         own_redis.stop()
-        down = [client.post("/api/heavy") for _ in range(5)]
+        down = [client.post(path) for _ in range(5)]
         assert [r.status_code for r in down] == [down_status] * 5
         assert all("detail" in r.json() or r.json() == {"processed": True} for r in down)
         own_redis.start()  # empty: the old buckets are gone
         time.sleep(DOWN_FOR + 0.1)
-        assert [client.post("/api/heavy").status_code for _ in range(3)] == [200, 200, 429]
+        assert [client.post(path).status_code for _ in range(3)] == [200, 200, 429]
 
 
 def test_hook_bolt_shutdown_closes_client_of_unreachable_redis(
-    settings: Any, make_api: Callable[..., BoltAPI]
+    path: str, settings: Any, make_api: Callable[..., BoltAPI]
 ) -> None:
     settings.BOLT_RATELIMIT_STORE = f"redis://127.0.0.1:{free_port()}/0"
-    api = limited_api(make_api)
+    api = limited_api(make_api, path)
     store: RedisStore = api.state["ratelimit"].store
     with TestClient(api) as client:
-        assert client.post("/api/heavy").status_code == 503
+        assert client.post(path).status_code == 503
         assert store._client is not None
     assert store._client is None
