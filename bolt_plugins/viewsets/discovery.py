@@ -16,6 +16,7 @@ from bolt.binding import is_request_param
 from bolt.exceptions import ImproperlyConfigured
 from bolt.params import Depends, ParamMarker, Path
 from bolt.route import Route
+from bolt.routing import parse_path
 from bolt_plugins.viewsets.actions import HTTP_METHODS, ActionHandler
 from bolt_plugins.viewsets.classbody import BOUND_ATTR
 from bolt_plugins.viewsets.endpoints import make_endpoint, method_signature, resolve_hints
@@ -109,7 +110,15 @@ def viewset_routes(cls: Any, path: str, registration: dict[str, Any]) -> list[Ro
     basename = registration.pop("basename", None) or registration.pop("name", None)
     basename = basename or _basename(cls)
     base = class_options(cls, registration)
-    lookup = cls.get_lookup_field()
+    in_path = frozenset(name for _, name, _ in parse_path(path) if name)
+    lookup = resolve_lookup_field(cls, in_path)
+    if lookup in in_path:
+        raise ImproperlyConfigured(
+            f"api.viewset({path!r}): the lookup parameter {{{lookup}}} of {cls.__qualname__} "
+            "is already a parameter of the base path; set a different `lookup_field`"
+        )
+    # get_object() reads the lookup of the registered path (nested paths exclude theirs)
+    cls._bolt_lookup_field = lookup
     collection = path
     detail = f"{path.rstrip('/')}/{{{lookup}}}"
     routes: list[Route] = []
@@ -199,9 +208,11 @@ def _basename(cls: type) -> str:
 
 
 # --- lookup field ---------------------------------------------------------------------
-def resolve_lookup_field(cls: type) -> str:
+def resolve_lookup_field(cls: type, in_path: frozenset[str] = frozenset()) -> str:
     """``lookup_field`` if a non-base class sets it; else what detail handlers ask for;
-    else ``"pk"``. Handlers that ask for different names are a startup error."""
+    else ``"pk"``. Handlers that ask for different names are a startup error. Names in
+    ``in_path`` (parameters of a nested base path such as ``/posts/{post_id}/comments``)
+    are skipped when looking at what handlers ask for."""
     for klass in cls.__mro__:
         if "lookup_field" in vars(klass):
             if not _is_base(klass):
@@ -215,7 +226,7 @@ def resolve_lookup_field(cls: type) -> str:
             handlers.append((action, func))
     handlers += [(a, h.fn) for a, h in find_actions(cls).items() if h.detail]
     for action, func in handlers:
-        name = _lookup_candidate(func)
+        name = _lookup_candidate(func, in_path)
         if name is not None:
             asked.setdefault(name, []).append(action)
     if len(asked) > 1:
@@ -227,7 +238,7 @@ def resolve_lookup_field(cls: type) -> str:
     return next(iter(asked), "pk")
 
 
-def _lookup_candidate(func: Callable[..., Any]) -> str | None:
+def _lookup_candidate(func: Callable[..., Any], in_path: frozenset[str]) -> str | None:
     """The first parameter after ``self``/``request`` that can be a path value."""
     try:
         params = list(inspect.signature(func).parameters.values())[1:]
@@ -238,7 +249,7 @@ def _lookup_candidate(func: Callable[..., Any]) -> str | None:
         if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
             continue
         annotation = hints.get(p.name, p.annotation)
-        if is_request_param(p, annotation):
+        if p.name in in_path or is_request_param(p, annotation):
             continue
         marker = p.default if isinstance(p.default, ParamMarker | Depends) else None
         if get_origin(annotation) is Annotated:

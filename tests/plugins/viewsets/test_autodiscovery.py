@@ -359,3 +359,35 @@ def test_positional_only_and_reserved_parameter_names(api, client_for):
 
     with pytest.raises(ImproperlyConfigured, match="'_bv_' are reserved"):
         api.viewset("/reserved", Reserved)
+
+
+def test_nested_base_path(api, client_for):
+    @api.viewset("/posts/{post_id}/comments")
+    class CommentViewSet(ViewSet):
+        async def list(self, request, post_id: int):
+            return {"post": post_id}
+
+        async def retrieve(self, request, post_id: int, id: int):
+            return {"post": post_id, "comment": id, "kwargs": dict(self.kwargs)}
+
+        @action(methods=["POST"], detail=True)
+        async def like(self, request, post_id: int, id: int):
+            return {"liked": [post_id, id]}
+
+    assert CommentViewSet.get_lookup_field() == "id"
+    client = client_for(api)
+    assert client.get("/posts/1/comments").json() == {"post": 1}
+    assert client.get("/posts/1/comments/2").json() == {
+        "post": 1,
+        "comment": 2,
+        "kwargs": {"post_id": 1, "id": 2},
+    }
+    assert client.post("/posts/1/comments/2/like").json() == {"liked": [1, 2]}
+
+    class Clash(ViewSet):
+        lookup_field = "post_id"
+
+        async def retrieve(self, request, post_id: int): ...
+
+    with pytest.raises(ImproperlyConfigured, match="already a parameter of the base path"):
+        api.viewset("/posts/{post_id}/x", Clash)
