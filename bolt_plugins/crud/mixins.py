@@ -378,11 +378,13 @@ def paginator_of(cls: type) -> Any:
     klass = getattr(cls, "pagination_class", None)
     if klass is None:
         return None
-    cached = cls.__dict__.get("_bolt_paginator")
+    cached = _paginators.get(cls)
     if cached is None or type(cached) is not klass:
-        cached = klass()
-        type.__setattr__(cls, "_bolt_paginator", cached)
+        cached = _paginators[cls] = klass()
     return cached
+
+
+_paginators: dict[type, Any] = {}
 
 
 class RetrieveMixin(CrudBase):

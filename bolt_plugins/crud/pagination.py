@@ -69,6 +69,13 @@ class BasePagination:
         raise NotImplementedError
 
 
+def _stable(items: Any) -> Any:
+    """An unordered queryset gets the primary key as its order, so pages do not overlap."""
+    if isinstance(items, QuerySet) and not items.ordered:
+        return items.order_by("pk")
+    return items
+
+
 def _count(items: Any) -> int:
     return items.count() if isinstance(items, QuerySet) else len(items)
 
@@ -94,6 +101,7 @@ class PageNumberPagination(BasePagination):
         size = self.page_size
         if self.page_size_query_param:
             size = _int_param(request, self.page_size_query_param, size, 1, self.max_page_size)
+        queryset = _stable(queryset)
         count = _count(queryset)
         total = max(1, -(-count // size))
         start = (page - 1) * size
@@ -125,6 +133,7 @@ class LimitOffsetPagination(BasePagination):
     def paginate(self, queryset: Any, request: Any, convert: Convert) -> dict[str, Any]:
         limit = _int_param(request, self.limit_query_param, self.default_limit, 1, self.max_limit)
         offset = _int_param(request, self.offset_query_param, 0, 0, self.max_offset)
+        queryset = _stable(queryset)
         count = _count(queryset)
         rows = convert(queryset[offset : offset + limit]) if offset < count else []
         return {"count": count, "limit": limit, "offset": offset, "results": rows}

@@ -22,6 +22,18 @@ from tests.testapp.models import Category, Product
 pytestmark = [pytest.mark.orm, pytest.mark.django_db(transaction=True)]
 
 
+class UserMini(msgspec.Struct):
+    id: int
+    username: str
+
+
+class UserFull(msgspec.Struct):
+    id: int
+    username: str
+    email: str
+    is_active: bool
+
+
 def make_api() -> BoltAPI:
     api = BoltAPI()
 
@@ -152,3 +164,51 @@ def test_schema_field_missing_on_model_is_an_error(catalog: dict) -> None:
 def test_decimal_precision_is_kept_for_decimal_fields(catalog: dict) -> None:
     row = to_structs(Product.objects.filter(name="Dune"), ProductOut)[0]
     assert row.price == decimal.Decimal("9.90")
+
+
+def test_viewset_handlers_returning_querysets_and_instances() -> None:
+    """The guide's "Basic Custom Actions": a plain ViewSet whose handlers return querysets and
+    instances, shaped by the return annotation or else the class's serializer."""
+    from django.contrib.auth.models import User
+
+    from bolt import ViewSet, action
+
+    class UserViewSet(ViewSet):
+        queryset = User.objects.all()
+        serializer_class = UserFull
+
+        async def list(self, request) -> list[UserMini]:
+            return User.objects.order_by("id")[:100]
+
+        async def retrieve(self, request, id: int) -> UserFull:
+            return await User.objects.aget(id=id)
+
+        @action(methods=["GET"], detail=False)
+        async def active(self, request) -> list[UserMini]:
+            return User.objects.filter(is_active=True).order_by("id")[:100]
+
+        @action(methods=["GET"], detail=False, path="search")
+        async def search_users(self, request, query: str):
+            return User.objects.filter(username__icontains=query).order_by("id")[:10]
+
+    ann = User.objects.create(username="ann", email="ann@example.com")
+    User.objects.create(username="bob", is_active=False)
+    api = BoltAPI()
+    api.viewset("/users")(UserViewSet)
+    client = TestClient(api)
+    assert client.get("/users").json() == [
+        {"id": ann.pk, "username": "ann"},
+        {"id": ann.pk + 1, "username": "bob"},
+    ]
+    assert client.get(f"/users/{ann.pk}").json() == {
+        "id": ann.pk,
+        "username": "ann",
+        "email": "ann@example.com",
+        "is_active": True,
+    }
+    assert client.get("/users/active").json() == [{"id": ann.pk, "username": "ann"}]
+    found = client.get("/users/search?query=an").json()
+    assert found == [
+        {"id": ann.pk, "username": "ann", "email": "ann@example.com", "is_active": True}
+    ]
+    assert client.get("/users/424242").status_code == 404
