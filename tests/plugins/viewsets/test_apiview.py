@@ -179,3 +179,24 @@ def test_view_without_handlers_is_a_startup_error(api):
         api.view("/empty", Empty)
     with pytest.raises(ImproperlyConfigured, match=r"subclass of bolt\.views\.APIView"):
         api.view("/plain", object)
+
+
+def test_api_defaults_apply_unless_the_class_sets_its_own(make_api, client_for):
+    api = make_api("auth", "guards", auth=[JWTAuthentication()], guards=[IsAuthenticated()])
+
+    @api.view("/inherits-api")
+    class Inherits(APIView):
+        async def get(self, request):
+            return {}
+
+    @api.view("/public")
+    class Public(APIView):
+        auth = []
+        guards = []
+
+        async def get(self, request):
+            return {"public": True}
+
+    client = client_for(api)
+    assert client.get("/inherits-api").status_code == 401
+    assert client.get("/public").json() == {"public": True}
