@@ -107,8 +107,9 @@ def viewset_routes(cls: Any, path: str, registration: dict[str, Any]) -> list[Ro
             "APIView (register it with api.view())"
         )
     registration = dict(registration)
-    basename = registration.pop("basename", None) or registration.pop("name", None)
-    basename = basename or _basename(cls)
+    given_basename = registration.pop("basename", None)
+    given_name = registration.pop("name", None)  # a viewset's routes are named per action
+    basename = given_basename or given_name or _basename(cls)
     base = class_options(cls, registration)
     in_path = frozenset(name for _, name, _ in parse_path(path) if name)
     lookup = resolve_lookup_field(cls, in_path)

@@ -391,3 +391,21 @@ def test_nested_base_path(api, client_for):
 
     with pytest.raises(ImproperlyConfigured, match="already a parameter of the base path"):
         api.viewset("/posts/{post_id}/x", Clash)
+
+
+def test_name_given_to_viewset_is_the_basename(api):
+    @api.viewset("/tags", basename="label", name="ignored-when-basename-given")
+    class TagViewSet(ViewSet):
+        async def list(self, request): ...
+
+        async def retrieve(self, request, pk: int): ...
+
+    @api.viewset("/cats", name="kitten")
+    class CatViewSet(ViewSet):
+        async def list(self, request): ...
+
+    assert sorted(r.name for r in api.iter_routes()) == [
+        "kitten-list",
+        "label-detail",
+        "label-list",
+    ]
