@@ -92,10 +92,10 @@ def bolt_exception_handlers(api: Any) -> dict[type[BaseException], Any]:
 @hookimpl(trylast=True)
 def bolt_route_compiled(api: Any, route: Route) -> None:
     view = route.view_class
-    if view is None or not issubclass(view, CrudBase) or route.action != "list":
+    if view is None or not issubclass(view, CrudBase):
         return
     model = view.get_model()
-    if model is not None:
+    if model is not None and route.action == "list":
         filter_spec_of(view, model)  # raises ImproperlyConfigured for a bad whitelist
     known = {"search", "ordering"}
     paginator = paginator_of(view)

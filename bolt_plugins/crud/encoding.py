@@ -33,6 +33,7 @@ __all__ = [
     "schema_target",
     "to_struct",
     "to_structs",
+    "with_relations",
 ]
 
 Getter = Callable[[Any], Any]
@@ -216,15 +217,21 @@ def related_paths(model: type[models.Model], schema: type[msgspec.Struct]) -> tu
     return plan.select, plan.prefetch
 
 
+def with_relations(items: Any, schema: type[msgspec.Struct]) -> Any:
+    """A queryset that also fetches the relations ``schema`` reads (anything else as is)."""
+    if not isinstance(items, models.QuerySet) or items.model is None or items._fields is not None:
+        return items
+    select, prefetch = related_paths(items.model, schema)
+    if select and items.query.select_related is not True:
+        items = items.select_related(*select)
+    if prefetch:
+        items = items.prefetch_related(*prefetch)
+    return items
+
+
 def to_structs(items: Iterable[Any], schema: type[msgspec.Struct]) -> list[Any]:
     """Convert every row of a queryset or list; querysets fetch the schema's relations."""
-    if isinstance(items, models.QuerySet) and items.model is not None:
-        select, prefetch = related_paths(items.model, schema)
-        if select and items.query.select_related is not True:
-            items = items.select_related(*select)
-        if prefetch:
-            items = items.prefetch_related(*prefetch)
-    return [to_struct(obj, schema) for obj in items]
+    return [to_struct(obj, schema) for obj in with_relations(items, schema)]
 
 
 def install_from_model() -> None:

@@ -20,6 +20,7 @@ import inspect
 from typing import Any
 
 import msgspec
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from bolt.exceptions import ImproperlyConfigured, NotFound, RequestValidationError
@@ -27,7 +28,7 @@ from bolt.exceptions import validation_error as verr
 from bolt.params import Body
 from bolt.request import Request
 from bolt_plugins.crud.db import call_maybe_async, runner_for
-from bolt_plugins.crud.encoding import to_struct, to_structs
+from bolt_plugins.crud.encoding import to_struct, to_structs, with_relations
 from bolt_plugins.crud.filters import FilterSpec
 from bolt_plugins.crud.schemas import field_type, model_schema, write_schema
 
@@ -203,16 +204,12 @@ class CrudBase:
         model = queryset.model
 
         def fetch() -> Any:
+            # A value the column cannot hold (``"abc"`` for an integer, a bad UUID, an
+            # out-of-range number) names no object either: 404, never a 500.
             try:
                 return queryset.get(**lookup)
-            except model.DoesNotExist:
+            except (model.DoesNotExist, ValidationError, ValueError, TypeError, OverflowError):
                 raise NotFound(detail=f"{model.__name__} not found") from None
-            except (ValueError, TypeError, OverflowError):
-                raise NotFound(detail=f"{model.__name__} not found") from None
-            except Exception as exc:
-                if type(exc).__name__ == "ValidationError":
-                    raise NotFound(detail=f"{model.__name__} not found") from None
-                raise
 
         return await runner_for(queryset.db).read(fetch)
 
@@ -364,7 +361,11 @@ class ListMixin(CrudBase):
             if schema is not None and queryset and isinstance(queryset[0], models.Model):
                 return [to_struct(o, schema) for o in queryset]
             return queryset
-        convert = (lambda rows: to_structs(rows, schema)) if schema is not None else list
+        if schema is not None:
+            queryset = with_relations(queryset, schema)
+            convert = lambda rows: to_structs(rows, schema)  # noqa: E731
+        else:
+            convert = list
         paginator = paginator_of(type(self))
         if paginator is not None:
             return await runner_for(queryset.db).read(
