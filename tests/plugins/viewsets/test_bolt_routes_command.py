@@ -46,3 +46,20 @@ def test_routes_that_cannot_compile_fail_the_command():
 def test_unknown_api_path():
     with pytest.raises(CommandError, match="Cannot load API"):
         run("--api", "tests.plugins.viewsets.routes_api:nope")
+
+
+def test_project_apis_from_bolt_api_setting(settings):
+    from bolt.conf import reset_settings
+
+    settings.BOLT_API = [API]
+    reset_settings()
+    try:
+        rows = json.loads(run("--json"))
+    finally:
+        del settings.BOLT_API
+        reset_settings()
+    assert [(r["method"], r["path"]) for r in rows] == [
+        ("GET", "/articles"),
+        ("GET", "/articles/{pk}"),
+        ("POST", "/articles/{pk}/publish"),
+    ]
