@@ -122,7 +122,7 @@ class OrmPlan:
             tp, _ = _unwrap(info.type)
             text = tp is str
             try:
-                field = opts.get_field(name)
+                field: Any = opts.get_field(name)
             except FieldDoesNotExist:
                 if not hasattr(model, name):
                     if info.required:
@@ -182,7 +182,8 @@ def plan_for(model: type[models.Model], schema: type[msgspec.Struct]) -> OrmPlan
 
 def generic_from_model(cls: type[msgspec.Struct], obj: Any) -> msgspec.Struct:
     """``Schema.from_model(instance)``: build the schema from a model instance by field name."""
-    return plan_for(type(obj), cls).convert(obj)
+    model: Any = type(obj)
+    return plan_for(model, cls).convert(obj)
 
 
 _GENERIC = classmethod(generic_from_model)
@@ -206,7 +207,9 @@ def to_struct(obj: Any, schema: type[msgspec.Struct]) -> Any:
     return msgspec.convert(obj, schema, from_attributes=True, strict=False)
 
 
-def related_paths(model: type[models.Model], schema: type[msgspec.Struct]) -> tuple[list, list]:
+def related_paths(
+    model: type[models.Model], schema: type[msgspec.Struct]
+) -> tuple[list[str], list[str]]:
     """``(select_related, prefetch_related)`` names a list of this schema should fetch."""
     if has_own_from_model(schema):
         return [], []
@@ -219,7 +222,11 @@ def related_paths(model: type[models.Model], schema: type[msgspec.Struct]) -> tu
 
 def with_relations(items: Any, schema: type[msgspec.Struct]) -> Any:
     """A queryset that also fetches the relations ``schema`` reads (anything else as is)."""
-    if not isinstance(items, models.QuerySet) or items.model is None or items._fields is not None:
+    if (
+        not isinstance(items, models.QuerySet)
+        or items.model is None
+        or getattr(items, "_fields", None) is not None
+    ):
         return items
     select, prefetch = related_paths(items.model, schema)
     if select and items.query.select_related is not True:

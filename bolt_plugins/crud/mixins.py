@@ -81,12 +81,12 @@ def static_serializer(cls: type, action: str | None) -> Any:
     A ``get_serializer_class`` that needs ``self.request`` fails here; the class
     attributes' fallback chain answers instead.
     """
-    probe = cls.__new__(cls)
-    probe.request = _NO_REQUEST  # type: ignore[attr-defined]
-    probe.action = action  # type: ignore[attr-defined]
-    probe.kwargs = {}  # type: ignore[attr-defined]
+    probe: Any = object.__new__(cls)
+    probe.request = _NO_REQUEST
+    probe.action = action
+    probe.kwargs = {}
     try:
-        found = probe.get_serializer_class(action)  # type: ignore[attr-defined]
+        found = probe.get_serializer_class(action)
         if found is not None:
             return found
     except Exception:
@@ -176,11 +176,12 @@ class CrudBase:
     async def _filtered(self, queryset: Any) -> Any:
         from bolt_plugins.viewsets import ViewSet
 
-        if type(self).filter_queryset is ViewSet.filter_queryset:
+        own: Any = type(self).filter_queryset
+        if own is ViewSet.filter_queryset:
             # ``class V(ViewSet, ListMixin)`` puts ViewSet's no-op first in the MRO; the
             # declared whitelists still apply.
             return await CrudBase.filter_queryset(self, queryset)
-        result = self.filter_queryset(queryset)  # type: ignore[attr-defined]
+        result = self.filter_queryset(queryset)
         return await result if inspect.isawaitable(result) else result
 
     async def filter_queryset(self, queryset: Any) -> Any:

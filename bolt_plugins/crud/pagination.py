@@ -172,7 +172,9 @@ class CursorPagination(BasePagination):
         raw = json.dumps({"v": values, "b": backwards}, default=str, separators=(",", ":"))
         return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
-    def _decode(self, token: str, model: Any, order: list[tuple[str, bool]]) -> tuple[list, bool]:
+    def _decode(
+        self, token: str, model: Any, order: list[tuple[str, bool]]
+    ) -> tuple[list[Any], bool]:
         bad = BadRequest(detail="Invalid pagination cursor")
         if len(token) > 1024:
             raise bad

@@ -57,7 +57,7 @@ def field_type(field: Any) -> Any:
 
 
 def _hidden(field: Any) -> bool:
-    return field.name == "password"
+    return bool(field.name == "password")
 
 
 @lru_cache(maxsize=256)
