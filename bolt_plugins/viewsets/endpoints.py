@@ -124,6 +124,8 @@ def _generate(
     args = [f"{_INTERNAL}view", *positional, *(f"{n}={n}" for n in passed if n not in positional)]
     is_async = inspect.iscoroutinefunction(func)
     plain_init = cls.__init__ is _base_init()  # type: ignore[misc]
+    if not plain_init:
+        _check_init(cls)
     lines = [
         f"{'async ' if is_async else ''}def endpoint(*, {', '.join(names)}):",
         "    # hot path (sync endpoints run in a worker thread: the kernel wraps them)",
@@ -145,6 +147,24 @@ def _generate(
     exec(compile("\n".join(lines), f"<bolt view endpoint {func.__qualname__}>", "exec"), namespace)
     endpoint: Callable[..., Any] = namespace["endpoint"]
     return endpoint
+
+
+def _check_init(cls: type) -> None:
+    """A view is created per request without arguments; say so at startup, not per 500."""
+    try:
+        params = inspect.signature(cls).parameters.values()
+    except (TypeError, ValueError):
+        return
+    required = [
+        p.name
+        for p in params
+        if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+    if required:
+        raise ImproperlyConfigured(
+            f"{cls.__qualname__}.__init__ requires {', '.join(required)}; a view is created "
+            "per request with no arguments, so give them defaults (or set them in the handler)"
+        )
 
 
 def _request_name(signature: inspect.Signature) -> str | None:

@@ -200,3 +200,61 @@ def test_api_defaults_apply_unless_the_class_sets_its_own(make_api, client_for):
     client = client_for(api)
     assert client.get("/inherits-api").status_code == 401
     assert client.get("/public").json() == {"public": True}
+
+
+def test_custom_init_runs_per_request_and_must_take_no_arguments(api, client_for):
+    @api.view("/init")
+    class WithInit(APIView):
+        def __init__(self, greeting: str = "hello"):
+            super().__init__()
+            self.greeting = greeting
+
+        async def get(self, request):
+            return {"greeting": self.greeting}
+
+    assert client_for(api).get("/init").json() == {"greeting": "hello"}
+
+    from bolt.exceptions import ImproperlyConfigured
+
+    class NeedsArgs(APIView):
+        def __init__(self, service):
+            self.service = service
+
+        async def get(self, request):
+            return {}
+
+    with pytest.raises(ImproperlyConfigured, match="requires service"):
+        api.view("/needs", NeedsArgs)
+
+
+def test_no_hook_calls_per_request(make_api, client_for):
+    from bolt import ViewSet, action
+
+    api = make_api()
+
+    @api.viewset("/items")
+    class Items(ViewSet):
+        async def retrieve(self, request, id: int):
+            return {"id": id}
+
+        @action(methods=["POST"], detail=False)
+        def bulk(self, request, data: dict):
+            return data
+
+        @api.get("/items/extra/{n}")
+        async def extra(self, n: int):
+            return {"n": n}
+
+    client = client_for(api)
+    client.get("/items/1")  # compiles the routes
+    calls = []
+    undo = api.pm.add_hookcall_monitoring(
+        lambda name, impls, kwargs: calls.append(name), lambda *args: None
+    )
+    try:
+        assert client.get("/items/2").json() == {"id": 2}
+        assert client.post("/items/bulk", json={"a": 1}).json() == {"a": 1}
+        assert client.get("/items/extra/3").json() == {"n": 3}
+    finally:
+        undo()
+    assert calls == []
