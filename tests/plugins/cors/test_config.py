@@ -285,3 +285,12 @@ def test_facade_reexports_the_decorator() -> None:
     import bolt_plugins.cors
 
     assert bolt.middleware.cors is bolt_plugins.cors.cors
+
+
+def test_allow_all_and_origin_list_together_is_a_startup_error(
+    settings: Any, make_api: Callable[..., BoltAPI]
+) -> None:
+    settings.CORS_ALLOW_ALL_ORIGINS = True
+    settings.CORS_ALLOWED_ORIGINS = [GOOD]
+    with pytest.raises(ImproperlyConfigured, match="keep only one"):
+        make_api()
