@@ -9,6 +9,7 @@ same step.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from bolt.bodies import ClientDisconnected
@@ -50,7 +51,7 @@ def _refuse(reason: str) -> Response:
     )
 
 
-def make_preflight(policy: CorsPolicy) -> Any:
+def make_preflight(policy: CorsPolicy) -> Callable[[str, dict[str, str]], Response]:
     """Build the preflight answer for ``policy`` (origin, method and headers checked)."""
     allows = policy.allows
     methods = policy.methods
