@@ -401,3 +401,17 @@ def test_var_args_are_startup_errors(api: BoltAPI) -> None:
 
     with pytest.raises(ImproperlyConfigured, match=r"\*args"):
         api.compile()
+
+
+@pytest.mark.parametrize("value", ["1e3", "5.0", "١٢", "+5", " 5", "0x10", "1_000", ""])
+def test_int_parameters_accept_only_plain_integers(
+    api: BoltAPI, client: TestClient, value: str
+) -> None:
+    @api.get("/n")
+    async def n(number: int) -> dict:
+        return {"number": number}
+
+    r = client.get("/n", params={"number": value})
+    assert r.status_code == 422, value
+    assert r.json()["detail"][0]["loc"] == ["query", "number"]
+    assert client.get("/n", params={"number": "-12"}).json() == {"number": -12}
