@@ -35,7 +35,9 @@ def clock(api: BoltAPI) -> Clock:
     return clock
 
 
-def test_burst_plus_one_is_429_and_handler_does_not_run(api: BoltAPI, client: TestClient) -> None:
+def test_burst_plus_one_is_429_and_handler_does_not_run(
+    api: BoltAPI, client: TestClient, clock: Clock
+) -> None:
     calls: list[int] = []
 
     @api.post("/api/heavy")
