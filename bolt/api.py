@@ -207,6 +207,7 @@ class BoltAPI(_Registrar):
         """Compile all routes once; afterwards the route table is frozen."""
         if self.compiled:
             return
+        self.pm.hook.bolt_before_compile(api=self)
         for mapping in self.pm.hook.bolt_exception_handlers(api=self):
             if mapping:
                 self._exception_handlers.update(mapping)

@@ -76,6 +76,15 @@ def bolt_collect_routes(
 # --- phase 3: compilation (once per route) ----------------------------------------------
 
 
+@hookspec
+def bolt_before_compile(api: BoltAPI) -> None:
+    """Called once when compilation starts, before any route compiles.
+
+    The last moment to add routes (``api.add_routes``) or to refuse an incomplete
+    registration, e.g. route decorators in a class body whose class never became a view.
+    """
+
+
 @hookspec(firstresult=True)
 def bolt_resolve_param(api: BoltAPI, route: Route, param: Param) -> Any:
     """Return an extractor for one handler parameter, or ``None`` for the default.

@@ -27,7 +27,7 @@ __all__ = [
     "ViewSet",
     "action",
     "bolt_collect_routes",
-    "bolt_exception_handlers",
+    "bolt_before_compile",
 ]
 
 
@@ -51,10 +51,7 @@ def bolt_collect_routes(
 
 
 @hookimpl
-def bolt_exception_handlers(api: Any) -> None:
-    """Maps no exceptions; used because the kernel calls it once when compilation starts.
-
-    That is the moment to refuse class-body routes that never found their class (the class
-    does not subclass ``APIView``), instead of serving an API that silently lacks them.
-    """
+def bolt_before_compile(api: Any) -> None:
+    """Refuse class-body routes that never found their class (the class does not subclass
+    ``APIView``), instead of serving an API that silently lacks them."""
     check_unbound(api)

@@ -134,6 +134,21 @@ class Money:
         self.cents = cents
 
 
+def test_hook_bolt_before_compile() -> None:
+    """A plugin may add routes at the last moment, before anything compiles."""
+
+    class LateRoutes:
+        @hookimpl
+        def bolt_before_compile(self, api: Any) -> None:
+            async def health() -> dict:
+                return {"status": "healthy"}
+
+            api.add_routes([Route("GET", "/health", health)])
+
+    api = make_api(LateRoutes())
+    assert TestClient(api).get("/health").json() == {"status": "healthy"}
+
+
 def test_hook_bolt_resolve_param() -> None:
     class TenantPlugin:
         @hookimpl

@@ -68,9 +68,9 @@ def test_hook_bolt_collect_routes_runs_before_the_kernel_default():
         kernel_only.viewset("/v", V)
 
 
-def test_hook_bolt_exception_handlers():
+def test_hook_bolt_before_compile():
     api = BoltAPI(plugins=["viewsets"])
-    assert viewsets.bolt_exception_handlers(api=api) is None
+    assert viewsets.bolt_before_compile(api=api) is None
 
     def orphan(self):
         return {}
@@ -80,9 +80,9 @@ def test_hook_bolt_exception_handlers():
         api=api, obj=orphan, path="/o", options={"kind": "route", "methods": ["GET"]}
     )
     with pytest.raises(ImproperlyConfigured, match=r"Orphan\.orphan \(/o\)"):
-        viewsets.bolt_exception_handlers(api=api)
+        viewsets.bolt_before_compile(api=api)
     # once the class exists (and is a view class) the check passes
     Orphan = type("Orphan", (ViewSet,), {"orphan": orphan})
     assert Orphan.__dict__["orphan"] is orphan
-    assert viewsets.bolt_exception_handlers(api=api) is None
+    assert viewsets.bolt_before_compile(api=api) is None
     assert [(r.path, r.view_class) for r in api.iter_routes()] == [("/o", Orphan)]
