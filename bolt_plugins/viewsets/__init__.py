@@ -26,8 +26,8 @@ __all__ = [
     "ActionHandler",
     "ViewSet",
     "action",
-    "bolt_collect_routes",
     "bolt_before_compile",
+    "bolt_collect_routes",
 ]
 
 
