@@ -9,7 +9,8 @@ database:
   race appears between threads;
 - other databases: the loop's thread pool, one connection per pool thread.
 
-Around every unit, Bolt does what Django does around a request (``close_old_connections``):
+Around every unit, Bolt does what Django does around a request (``close_old_connections``;
+connections inside an ``atomic`` block are left alone):
 a connection past ``CONN_MAX_AGE``, or one that saw an error and no longer answers, is closed
 before and after the work, so a database that went away and came back is reconnected without
 a restart, and ``CONN_MAX_AGE = 0`` means no connection outlives the unit. ``CONN_HEALTH_CHECKS``
@@ -23,9 +24,18 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import async_to_sync, sync_to_async
-from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-__all__ = ["DbRunner", "call_maybe_async", "runner_for"]
+__all__ = ["DbRunner", "call_maybe_async", "close_stale", "runner_for"]
+
+
+def close_stale() -> None:
+    """Django's ``close_old_connections`` for this thread's connections, except those inside
+    an ``atomic`` block (a test case's transaction, or a caller's own): closing those would
+    end the caller's transaction."""
+    for conn in connections.all(initialized_only=True):
+        if not conn.in_atomic_block:
+            conn.close_if_unusable_or_obsolete()
 
 
 def call_maybe_async(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -58,19 +68,19 @@ class DbRunner:
         sensitive = "sqlite" in engine
 
         def read_unit(fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
-            close_old_connections()
+            close_stale()
             try:
                 return fn(*args)
             finally:
-                close_old_connections()
+                close_stale()
 
         def write_unit(fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
-            close_old_connections()
+            close_stale()
             try:
                 with transaction.atomic(using=alias):
                     return fn(*args)
             finally:
-                close_old_connections()
+                close_stale()
 
         self._read = sync_to_async(read_unit, thread_sensitive=sensitive)
         self._write = sync_to_async(write_unit, thread_sensitive=sensitive)

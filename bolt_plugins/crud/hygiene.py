@@ -26,12 +26,12 @@ from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import sync_to_async
-from django.db import close_old_connections
 
 from bolt.middleware import Handler, Middleware
 from bolt.request import Request
 from bolt.responses import Response
 from bolt.route import Route
+from bolt_plugins.crud.db import close_stale
 
 __all__ = ["PHASE_ORM", "orm_middleware", "wrap_sync_endpoints"]
 
@@ -44,11 +44,11 @@ def _hygienic(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def call(*args: Any, **kwargs: Any) -> Any:
         # hot path (in the handler's worker thread)
-        close_old_connections()
+        close_stale()
         try:
             return func(*args, **kwargs)
         finally:
-            close_old_connections()
+            close_stale()
 
     setattr(call, _WRAPPED, True)
     return call
@@ -90,7 +90,7 @@ def orm_middleware(route: Route) -> Middleware | None:
         return None
     if _crud_default(route):
         return None
-    cleanup = sync_to_async(close_old_connections, thread_sensitive=True)
+    cleanup = sync_to_async(close_stale, thread_sensitive=True)
 
     def wrap(next_handler: Handler) -> Handler:
         async def handle(request: Request) -> Response:

@@ -39,14 +39,14 @@ CLOSES: list[str] = []
 def count_closes(monkeypatch: pytest.MonkeyPatch) -> None:
     import bolt_plugins.crud.hygiene as hygiene
 
-    real = hygiene.close_old_connections
+    real = hygiene.close_stale
     CLOSES.clear()
 
     def spy() -> None:
         CLOSES.append("after")
         real()
 
-    monkeypatch.setattr(hygiene, "close_old_connections", spy)
+    monkeypatch.setattr(hygiene, "close_stale", spy)
 
 
 def grab() -> Any:
@@ -121,3 +121,19 @@ def test_hook_bolt_route_middleware() -> None:
     assert "orm" in middleware[("GET", "/articles")]
     assert "orm" not in middleware[("GET", "/crud")]
     assert "orm" not in middleware[("GET", "/plain")]
+
+
+@pytest.mark.django_db  # the test runs inside a transaction on this thread
+def test_hygiene_leaves_a_callers_transaction_alone() -> None:
+    """A sync endpoint called inside an ``atomic`` block (here the test's own transaction)
+    must not close that connection: the caller's transaction goes on."""
+    api = BoltAPI()
+
+    @api.get("/sync")
+    def sync_handler() -> dict:
+        return {"n": Article.objects.count()}
+
+    route = next(r for r in api.iter_routes() if r.path == "/sync")
+    Article.objects.create(title="uncommitted")
+    assert route.endpoint() == {"n": 1}
+    assert Article.objects.filter(title="uncommitted").exists()
