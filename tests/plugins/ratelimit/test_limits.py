@@ -282,3 +282,27 @@ def test_facade_reexports_the_decorator() -> None:
     import bolt_plugins.ratelimit
 
     assert bolt.middleware.rate_limit is bolt_plugins.ratelimit.rate_limit
+
+
+def test_no_hook_calls_per_request(api: BoltAPI, client: TestClient) -> None:
+    from bolt.middleware import cors
+
+    @api.get("/a")
+    @cors(origins=["https://good.com"])
+    @rate_limit(rps=0.01, burst=2)
+    async def a() -> dict:
+        return {}
+
+    api.compile()
+    calls: list[str] = []
+    undo = api.pm.add_hookcall_monitoring(
+        lambda name, impls, kwargs: calls.append(name), lambda *args: None
+    )
+    try:
+        h = {"Origin": "https://good.com"}
+        assert [client.get("/a", headers=h).status_code for _ in range(3)] == [200, 200, 429]
+        pre = {**h, "Access-Control-Request-Method": "GET"}
+        assert client.options("/a", headers=pre).status_code == 204
+    finally:
+        undo()
+    assert calls == []
