@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from bolt.exceptions import ImproperlyConfigured
 from bolt.hookspecs import hookimpl
 from bolt.route import Route
 from bolt_plugins.crud.encoder import make_encoder
 from bolt_plugins.crud.encoding import install_from_model
 from bolt_plugins.crud.errors import exception_handlers
-from bolt_plugins.crud.hygiene import orm_middleware, wrap_sync_endpoints
+from bolt_plugins.crud.hygiene import crud_default, orm_middleware, wrap_sync_endpoints
 from bolt_plugins.crud.mixins import (
     CreateMixin,
     CrudBase,
@@ -95,6 +96,11 @@ def bolt_route_compiled(api: Any, route: Route) -> None:
     if view is None or not issubclass(view, CrudBase):
         return
     model = view.get_model()
+    if model is None and _default_queryset(view) and crud_default(route):
+        raise ImproperlyConfigured(
+            f"{view.__name__} ({route.method} {route.path}) needs `queryset = Model.objects...`"
+            ", `model = Model`, or its own `get_queryset()`"
+        )
     if model is not None and route.action == "list":
         filter_spec_of(view, model)  # raises ImproperlyConfigured for a bad whitelist
     known = {"search", "ordering"}
@@ -103,3 +109,11 @@ def bolt_route_compiled(api: Any, route: Route) -> None:
         known.update(paginator.query_params)
     known.update(p.alias for p in route.params if p.source == "query")
     route.meta["crud_known_query"] = frozenset(known)
+
+
+def _default_queryset(view: type) -> bool:
+    """True when no class overrides ``get_queryset`` (so a model or queryset is required)."""
+    from bolt_plugins.viewsets import ViewSet
+
+    own: Any = view.get_queryset  # type: ignore[attr-defined]
+    return own in (CrudBase.get_queryset, ViewSet.get_queryset)

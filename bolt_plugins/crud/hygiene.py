@@ -72,7 +72,7 @@ def _is_orm_view(view: type | None) -> bool:
     return view is not None and any(getattr(view, n, None) is not None for n in ORM_ATTRS)
 
 
-def _crud_default(route: Route) -> bool:
+def crud_default(route: Route) -> bool:
     """True when the route runs one of the CRUD mixins' own actions."""
     from bolt_plugins.crud.mixins import CrudBase
 
@@ -88,7 +88,7 @@ def orm_middleware(route: Route) -> Middleware | None:
     """The ``"orm"`` middleware for async handlers of ORM views, else ``None``."""
     if not _is_orm_view(route.view_class) or not inspect.iscoroutinefunction(route.endpoint):
         return None
-    if _crud_default(route):
+    if crud_default(route):
         return None
     cleanup = sync_to_async(close_stale, thread_sensitive=True)
 

@@ -186,3 +186,15 @@ def test_read_only_model_viewset() -> None:
     assert client.patch(f"/articles/{row.pk}", json={"title": "x"}).status_code == 405
     assert client.delete(f"/articles/{row.pk}").status_code == 405
     assert Article.objects.get(pk=row.pk).title == "R"
+
+
+def test_model_viewset_without_model_or_queryset_fails_at_startup() -> None:
+    from bolt.exceptions import ImproperlyConfigured
+
+    class Nothing(ModelViewSet):
+        pass
+
+    api = BoltAPI()
+    api.viewset("/nothing")(Nothing)
+    with pytest.raises(ImproperlyConfigured, match="needs `queryset"):
+        api.compile()
