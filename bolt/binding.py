@@ -11,7 +11,7 @@ import inspect
 import re
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, get_args, get_origin
 
 import msgspec
@@ -124,7 +124,15 @@ def infer_source(param: inspect.Parameter, annotation: Any, path_names: set[str]
 def is_request_param(param: inspect.Parameter, annotation: Any) -> bool:
     if annotation is Request or (isinstance(annotation, type) and issubclass(annotation, Request)):
         return True
-    return param.name == "request" and annotation in (inspect.Parameter.empty, dict, Any)
+    return param.name == "request" and annotation in (
+        inspect.Parameter.empty,
+        dict,
+        Any,
+        object,
+        Mapping,
+        dict[str, Any],
+        Mapping[str, Any],
+    )
 
 
 def plan_params(

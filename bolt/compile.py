@@ -233,6 +233,7 @@ def compile_route(api: Any, route: Route) -> None:
     params = plan_params(endpoint, signature, path_names, owner=repr(route))
     route.params = params
     route.meta["body_params"] = sum(1 for p in params if p.source == "body")
+
     extractors = _resolve(api, route, params)
     missing = path_names - {p.name for p in params if p.source == "path"}
     route.meta["unbound_path_params"] = missing

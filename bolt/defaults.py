@@ -48,6 +48,14 @@ def bolt_collect_routes(api: Any, obj: Any, path: str, options: dict[str, Any]) 
 
 @hookimpl(trylast=True)
 def bolt_resolve_param(api: Any, route: Route, param: Param) -> Any:
+    if param.source in ("body", "form", "file") and param.required:
+        from bolt.compile import BODY_METHODS
+
+        if route.method not in BODY_METHODS:
+            raise ImproperlyConfigured(
+                f"{route!r}: {route.method} requests carry no body, but parameter "
+                f"{param.name!r} requires one; give it a default or use POST/PUT/PATCH"
+            )
     if param.source == "depends":
         from bolt.compile import depends_extractor
 

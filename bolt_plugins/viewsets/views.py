@@ -104,17 +104,24 @@ class ViewSet(APIView):
 
     @classmethod
     def get_lookup_annotation(cls) -> Any:
-        """The type of the lookup value for generic (``**kwargs``) detail handlers."""
-        return str
+        """The type of the lookup value for generic (``**kwargs``) detail handlers.
+
+        Cooperative: a mixin listed after the view class in the bases (the guide writes
+        ``class V(ViewSet, ListMixin)``) still gets to answer.
+        """
+        parent = getattr(super(), "get_lookup_annotation", None)
+        return parent() if parent is not None else str
 
     @classmethod
     def handler_signature(cls, action: str, signature: inspect.Signature) -> inspect.Signature:
         """Adjust a handler's planned signature per subclass (called once per route).
 
         The default returns it unchanged; generic base classes override it, for example to
-        type ``data`` with the subclass's create serializer.
+        type ``data`` with the subclass's create serializer. Cooperative, like
+        ``get_lookup_annotation``, so mixins after the view class in the bases take part.
         """
-        return signature
+        parent = getattr(super(), "handler_signature", None)
+        return parent(action, signature) if parent is not None else signature
 
     # --- per-request hooks --------------------------------------------------------------
     async def get_queryset(self) -> Any:

@@ -415,3 +415,21 @@ def test_int_parameters_accept_only_plain_integers(
     assert r.status_code == 422, value
     assert r.json()["detail"][0]["loc"] == ["query", "number"]
     assert client.get("/n", params={"number": "-12"}).json() == {"number": -12}
+
+
+def test_required_body_on_get_is_startup_error(api: BoltAPI) -> None:
+    @api.get("/search")
+    async def search(data: ItemIn) -> dict:
+        return {}
+
+    with pytest.raises(ImproperlyConfigured, match="GET requests carry no body"):
+        api.compile()
+
+
+def test_optional_body_on_get_and_post_action(api: BoltAPI, client: TestClient) -> None:
+    @api.route("/prefs", ["GET", "POST"])
+    async def prefs(request: object, data: dict | None = None) -> dict:
+        return {"method": request["method"], "data": data}  # type: ignore[index]
+
+    assert client.get("/prefs").json() == {"method": "GET", "data": None}
+    assert client.post("/prefs", json={"a": 1}).json() == {"method": "POST", "data": {"a": 1}}

@@ -198,3 +198,24 @@ def test_model_viewset_without_model_or_queryset_fails_at_startup() -> None:
     api.viewset("/nothing")(Nothing)
     with pytest.raises(ImproperlyConfigured, match="needs `queryset"):
         api.compile()
+
+
+def test_mixins_after_viewset_in_the_bases_still_validate_bodies() -> None:
+    """The guide writes `class V(ViewSet, ListMixin, ...)`: the mixins must still type the
+    request body with the model's schema and the lookup with the model's key type."""
+
+    class ArticleViewSet(ViewSet, ListMixin, RetrieveMixin, CreateMixin):
+        queryset = Article.objects.all()
+
+    api = BoltAPI()
+    api.viewset("/articles")(ArticleViewSet)
+    client = TestClient(api)
+    created = client.post("/articles", json={"title": "Ordered"})
+    assert created.status_code == 201
+    assert created.json()["title"] == "Ordered"
+    bad = client.post("/articles", json={"title": 5})
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["loc"][:2] == ["body", "title"]
+    assert client.post("/articles", json={"id": 99, "title": "x"}).status_code == 422
+    assert client.get("/articles/abc").status_code == 422
+    assert Article.objects.count() == 1
