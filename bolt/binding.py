@@ -108,6 +108,9 @@ def infer_source(param: inspect.Parameter, annotation: Any, path_names: set[str]
     """The source of a parameter that has no marker."""
     if param.name in path_names:
         return "path"
+    if param.name == "data" and annotation is inspect.Parameter.empty:
+        # The guide's convention: an unannotated ``data`` is the request body.
+        return "body"
     if _is_upload(annotation):
         return "file"
     if annotation is inspect.Parameter.empty:

@@ -43,6 +43,7 @@ __all__ = [
 ]
 
 WRITE_ACTIONS = {"create": False, "update": False, "partial_update": True}
+METHOD_ACTIONS = {"post": "create", "put": "update", "patch": "partial_update"}
 SERIALIZER_ATTRS = {
     "list": ("list_serializer_class",),
     "retrieve": ("detail_serializer_class",),
@@ -145,6 +146,8 @@ class CrudBase:
         if parent is not None:
             signature = parent(action, signature)
         param = signature.parameters.get("data")
+        # HTTP-method handlers under api.view() (``post``/``put``/``patch``) write too.
+        action = METHOD_ACTIONS.get(action, action)
         if param is None or action not in WRITE_ACTIONS:
             return signature
         if param.annotation not in (Any, inspect.Parameter.empty, "Any"):

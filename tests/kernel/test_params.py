@@ -433,3 +433,15 @@ def test_optional_body_on_get_and_post_action(api: BoltAPI, client: TestClient) 
 
     assert client.get("/prefs").json() == {"method": "GET", "data": None}
     assert client.post("/prefs", json={"a": 1}).json() == {"method": "POST", "data": {"a": 1}}
+
+
+def test_unannotated_data_is_the_body(api: BoltAPI, client: TestClient) -> None:
+    @api.post("/raw")
+    async def raw(request, data) -> dict:  # type: ignore[no-untyped-def]
+        return {"got": data}
+
+    assert client.post("/raw", json={"a": [1, 2]}).json() == {"got": {"a": [1, 2]}}
+    assert (
+        client.post("/raw", content=b"{", headers={"content-type": "application/json"}).status_code
+        == 400
+    )
