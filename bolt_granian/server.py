@@ -90,22 +90,23 @@ def build_server(options: ServerOptions) -> Any:
         raise ImproperlyConfigured(
             "--reload needs the 'watchfiles' package: pip install 'bolt-framework[reload]'"
         )
-    extra: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {
+        "address": options.host,
+        "port": options.port,
+        "interface": Interfaces.ASGI,
+        "workers": options.workers,
+        "runtime_threads": options.threads,
+        "log_level": LogLevels(options.log_level),
+        "log_access": options.access_log,
+        "factory": options.factory,
+        "reload": options.reload,
+    }
     if options.reload_paths:
-        extra["reload_paths"] = list(options.reload_paths)
-    return Server(
-        options.target,
-        address=options.host,
-        port=options.port,
-        interface=Interfaces.ASGI,
-        workers=options.workers,
-        runtime_threads=options.threads,
-        log_level=LogLevels(options.log_level),
-        log_access=options.access_log,
-        factory=options.factory,
-        reload=options.reload,
-        **extra,
-    )
+        kwargs["reload_paths"] = list(options.reload_paths)
+    from bolt_granian.plugin import server_plugin_manager
+
+    server_plugin_manager().hook.bolt_granian_server_kwargs(kwargs=kwargs)
+    return Server(options.target, **kwargs)
 
 
 def serve(options: ServerOptions) -> None:
