@@ -92,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--apps", default="", help="comma-separated app names (default: all)")
     p.add_argument("--cprofile", nargs=2, metavar=("APP", "ENDPOINT"))
     p.add_argument("--sort", default="tottime")
+    p.add_argument("--repeat", type=int, default=3, help="report the fastest of N loops")
     args = p.parse_args(argv)
     section = SECTIONS[args.section]()
     eps = section.endpoints
@@ -112,7 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     per: dict[str, dict[str, float]] = {}
     for name in names:
         app = load(apps[name])
-        per[name] = {k: asyncio.run(loop(app, eps[k], args.n)) * 1e6 for k in apps[name].endpoints}
+        per[name] = {
+            k: min(asyncio.run(loop(app, eps[k], args.n)) for _ in range(args.repeat)) * 1e6
+            for k in apps[name].endpoints
+        }
     print(f"{'µs/request':<14}" + "".join(f"{n:>16}" for n in names))
     for key in eps:
         cells = [per[n].get(key) for n in names]

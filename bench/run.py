@@ -29,9 +29,16 @@ if __package__ in (None, ""):  # run as a script: make ``bench`` importable
 
 from bench import report
 from bench.runner import ROOT, App, Server, ServerError, Settings, base_env, check, wrk
-from bench.sections import SECTIONS, Section
+from bench.sections import DJB_ENV, SECTIONS, Section
 
 RESULTS = ROOT / "bench" / "results"
+IMPORT_CHECK = """
+import importlib, os
+if os.environ.get("DJANGO_SETTINGS_MODULE"):
+    import django
+    django.setup()
+importlib.import_module("{module}")
+"""
 PLUGIN_SECTIONS = ("viewsets", "auth", "middleware", "orm")
 
 
@@ -50,6 +57,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--all", action="store_true", help="run every section")
     p.add_argument("--only", default="", help="comma-separated app names to keep")
     p.add_argument("--tag", default="", help="suffix for the result file names")
+    p.add_argument(
+        "--django-bolt-python",
+        default=os.environ.get(DJB_ENV, ""),
+        help=f"a Python >= 3.12 with django-bolt installed: adds django-bolt's own server to "
+        f"the core and ORM sections (env {DJB_ENV})",
+    )
     p.add_argument("-v", "--verbose", action="store_true")
     return p.parse_args(argv)
 
@@ -66,7 +79,7 @@ def importable(app: App) -> str | None:
     """``None`` when the app's module imports in a fresh interpreter, else the error line."""
     module = app.target.split(":", 1)[0]
     out = subprocess.run(
-        [sys.executable, "-c", f"import {module}"],
+        [app.python, "-c", IMPORT_CHECK.format(module=module)],
         cwd=ROOT,
         env=base_env(app.env),
         capture_output=True,
@@ -149,11 +162,13 @@ def run_section(section: Section, settings: Settings, only: set[str]) -> dict[st
         runs.pop(name, None)
     section.apps = [a for a in section.apps if a.name in runs]
     med = report.medians(runs)
-    result_ratios = report.ratios(section, runs)
+    result_ratios = [r for r in report.ratios(section, runs) if r["value"] is not None]
     reference = "bare" if section.name == "core" else None
     print(report.console_table(section, runs))
     for r in result_ratios:
-        value = "n/a" if r["value"] is None else f"{r['value']:.2f}"
+        if r["value"] is None:
+            continue
+        value = f"{r['value']:.2f}"
         target = "" if r["target"] is None else f"  (target ≥ {r['target']:.2f}: "
         target += "" if r["target"] is None else ("met)" if r["met"] else "NOT met)")
         cpu = "n/a" if r["cpu_value"] is None else f"{r['cpu_value']:.2f}"
@@ -219,7 +234,7 @@ def summary_markdown(env: dict[str, Any], sections: dict[str, Any]) -> str:
         f"Load average at start: {env['loadavg_start'][0]:.2f} (the machine is shared).",
         "",
     ]
-    return "\n".join(head) + "\n".join(sec["markdown"] for sec in sections.values())
+    return "\n".join(head) + "\n" + "\n".join(sec["markdown"] for sec in sections.values())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -235,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
         verbose=args.verbose,
     )
     preflight(settings)
+    if args.django_bolt_python:
+        os.environ[DJB_ENV] = args.django_bolt_python
     names = [] if args.no_core else ["core"]
     names += [n for n in PLUGIN_SECTIONS if args.all or getattr(args, n)]
     if not names:

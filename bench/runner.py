@@ -54,6 +54,9 @@ class App:
     interface: str = "asgi"
     env: dict[str, str] = field(default_factory=dict)
     granian_args: tuple[str, ...] = ()
+    # A server other than Granian (django-bolt's own): its command, ``{port}`` filled in.
+    command: tuple[str, ...] = ()
+    python: str = sys.executable
 
 
 @dataclass
@@ -135,10 +138,11 @@ class Server:
         self.log = ROOT / "bench" / "results" / f"server-{app.name}.log"
 
     def command(self) -> list[str]:
+        pin = ["taskset", "-c", self.settings.server_cpu]
+        if self.app.command:
+            return pin + [part.replace("{port}", str(self.port)) for part in self.app.command]
         return [
-            "taskset",
-            "-c",
-            self.settings.server_cpu,
+            *pin,
             GRANIAN,
             "--interface",
             self.app.interface,

@@ -7,6 +7,7 @@ that is not installed) is skipped with the import error, never half-measured.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -14,6 +15,7 @@ from bench.apps.payload import HELLO, POST_BODY
 from bench.runner import App, Endpoint
 
 POST_JSON = json.loads(POST_BODY)
+DJB_ENV = "BENCH_DJANGO_BOLT_PYTHON"
 ORIGIN = "http://localhost:3000"
 # Only the benchmark's own servers read this; tokens are minted with it in bench/tokens.py.
 BENCH_SECRET = "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
@@ -40,6 +42,17 @@ class Section:
     notes: list[str] = field(default_factory=list)
 
 
+def django_bolt(keys: tuple[str, ...]) -> list[App]:
+    """django-bolt on its own server, when a Python >= 3.12 with it installed is named."""
+    python = os.environ.get(DJB_ENV)
+    if not python:
+        return []
+    command = (python, "-m", "django", "runbolt", "--host", "127.0.0.1", "--port", "{port}")
+    command += ("--processes", "1", "--no-admin", "--skip-checks")
+    env = {"DJANGO_SETTINGS_MODULE": "bench.djb.settings"}
+    return [App("django-bolt", "bench.djb.api:api", keys, env=env, command=command, python=python)]
+
+
 def _eps(*eps: Endpoint) -> dict[str, Endpoint]:
     return {ep.key: ep for ep in eps}
 
@@ -56,14 +69,19 @@ def core() -> Section:
         App("bolt", "bench.apps.bolt_app:api", CORE_KEYS),
         App("starlette", "bench.apps.starlette_app:app", CORE_KEYS),
         App("litestar", "bench.apps.litestar_app:app", CORE_KEYS),
+        *django_bolt(CORE_KEYS),
     ]
     targets = {"hello": 0.85, "item": 0.80, "create": 0.75}
     ratios = [
         Ratio(
             f"{fw} {key} / bare", (fw, key), ("bare", key), targets[key] if fw == "bolt" else None
         )
-        for fw in ("bolt", "starlette", "litestar")
+        for fw in ("bolt", "starlette", "litestar", *(a.name for a in apps[4:]))
         for key in CORE_KEYS
+    ] + [
+        Ratio(f"bolt {key} / django-bolt", ("bolt", key), ("django-bolt", key))
+        for key in CORE_KEYS
+        if len(apps) > 4
     ]
     return Section(
         "core",
@@ -181,6 +199,8 @@ def orm() -> Section:
     )
     keys = tuple(eps)
     wsgi = ("--blocking-threads", "1")
+    djb = django_bolt(keys)
+    targets = {"drf": 3.0, "django-bolt": 0.9}
     return Section(
         "orm",
         f"ORM on SQLite: GET /articles ({ROWS} rows) and GET /articles/{{id}}",
@@ -203,15 +223,11 @@ def orm() -> Section:
                 {**orm_env, "BENCH_ORM_URLS": "bench.orm.drf_urls"},
                 wsgi,
             ),
+            *djb,
         ],
         [
-            Ratio(
-                f"Bolt {key} / {peer}",
-                ("bolt-orm", key),
-                (peer, key),
-                3.0 if peer == "drf" else None,
-            )
-            for peer in ("drf", "ninja")
+            Ratio(f"Bolt {key} / {peer}", ("bolt-orm", key), (peer, key), targets.get(peer))
+            for peer in ("drf", "ninja", *(a.name for a in djb))
             for key in keys
         ],
         setup=seed,
