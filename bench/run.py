@@ -63,7 +63,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"a Python >= 3.12 with django-bolt installed: adds django-bolt's own server to "
         f"the core and ORM sections (env {DJB_ENV})",
     )
-    p.add_argument("-v", "--verbose", action="store_true")
     return p.parse_args(argv)
 
 
@@ -247,7 +246,6 @@ def main(argv: list[str] | None = None) -> int:
         threads=args.threads,
         server_cpu=args.server_cpu,
         client_cpu=args.client_cpu,
-        verbose=args.verbose,
     )
     preflight(settings)
     if args.django_bolt_python:

@@ -69,7 +69,6 @@ class Settings:
     server_cpu: str = "0"
     client_cpu: str = "1"
     startup_timeout: float = 30.0
-    verbose: bool = False
 
 
 class ServerError(RuntimeError):
