@@ -27,6 +27,7 @@ from bolt_plugins.crud.encoding import (
     to_structs,
 )
 from bolt_plugins.crud.mixins import static_serializer
+from bolt_plugins.crud.schemas import model_schema
 
 __all__ = ["make_encoder"]
 
@@ -84,10 +85,13 @@ def make_encoder(route: Route, return_type: Any) -> Any:
     if target is not None:
         schema = target[0]
         rest = _checked(route, return_type)
-    elif (return_type is None or return_type in _PASSTHROUGH) and _uses_orm(view):
-        schema = static_serializer(view, route.action)  # type: ignore[arg-type]
+    elif (return_type is None or return_type in _PASSTHROUGH) and view is not None:
+        # A view handler may return models or querysets without declaring a schema (the
+        # guide's ``return Article.objects.all()[:100]``): the class's serializer for the
+        # action, else the model's own schema (``model_schema``: no ``password``).
+        schema = static_serializer(view, route.action) if _uses_orm(view) else None
         if schema is None:
-            return None
+            return _model_shape
         rest = None
     else:
         return None
@@ -105,3 +109,17 @@ def make_encoder(route: Route, return_type: Any) -> Any:
         return value if rest is None else rest(value)
 
     return shape
+
+
+async def _model_shape(value: Any) -> Any:
+    """Models and querysets → the schema of their model; anything else unchanged."""
+    # hot path
+    if isinstance(value, models.QuerySet):
+        schema = model_schema(value.model)
+        return await runner_for(value.db).read(to_structs, value, schema)
+    if isinstance(value, models.Model):
+        return await convert_instance(value, model_schema(type(value)))
+    if type(value) is list and value and isinstance(value[0], models.Model):
+        schema = model_schema(type(value[0]))
+        return await runner_for(value[0]._state.db).read(to_structs, value, schema)
+    return value

@@ -3,6 +3,8 @@
 The CRUD plugin's tests use ``Article`` (the guide's ModelViewSet chapter), ``Post`` (the
 hooks chapter: an author that is a Django user), and ``Category``/``Product`` for the field
 types a schema converts (dates, decimals, UUIDs, foreign keys, nested objects).
+``FlaggedArticle``, ``Document`` and ``Member`` are the models the guide's "Custom Actions"
+examples assume without defining them.
 """
 
 from __future__ import annotations
@@ -60,6 +62,45 @@ class Product(models.Model):
     )
     secret_note = models.CharField(max_length=50, blank=True, default="")
     is_featured = models.BooleanField(default=False)
+
+    class Meta:
+        app_label = "testapp"
+
+
+class FlaggedArticle(models.Model):
+    """The article the guide's "Custom Actions" chapter assumes: publication flags, a
+    feature flag and a publishing schedule (its tests bind it to the name ``Article``)."""
+
+    title = models.CharField(max_length=200)
+    content = models.TextField(blank=True, default="")
+    published = models.BooleanField(default=False)
+    featured = models.BooleanField(default=False)
+    is_published = models.BooleanField(default=False)
+    scheduled_time = models.CharField(max_length=40, null=True, blank=True)
+
+    class Meta:
+        app_label = "testapp"
+
+
+class Document(models.Model):
+    """The "Document Workflow" example's model."""
+
+    title = models.CharField(max_length=200)
+    status = models.CharField(max_length=20, default="draft")
+    rejection_reason = models.CharField(max_length=200, blank=True, default="")
+    locked = models.BooleanField(default=False)
+
+    class Meta:
+        app_label = "testapp"
+
+
+class Member(models.Model):
+    """A user with stored preferences, as the guide's preferences actions assume (its tests
+    bind it to the name ``User``)."""
+
+    username = models.CharField(max_length=150, unique=True)
+    is_active = models.BooleanField(default=True)
+    preferences = models.JSONField(default=dict, blank=True)
 
     class Meta:
         app_label = "testapp"
