@@ -54,6 +54,10 @@ class BoltSettings(BaseSettings):
     RATELIMIT_STORE: str = "memory"
     RATELIMIT_FAIL_OPEN: bool = False
     RATELIMIT_MAX_KEYS: int = Field(default=100_000, ge=100)
+    # openapi
+    OPENAPI_ENABLED: bool = True
+    OPENAPI_PATH: str | None = "/openapi.json"
+    OPENAPI_DOCS_PATH: str | None = "/docs"
     # granian embedding
     HOST: str = "127.0.0.1"
     PORT: int = Field(default=8000, ge=0, le=65535)

@@ -1,0 +1,71 @@
+"""The openapi plugin: an OpenAPI 3.1 document of the API and a docs page to read it.
+
+Hooks: ``bolt_configure`` validates the settings and prepares the per-API state,
+``bolt_before_compile`` adds the plugin's routes (schema, docs page, the page's assets),
+and ``bolt_route_compiled`` turns each compiled route into an operation; after the API's
+last route the document is built and encoded once. Requests only read the prepared bytes.
+The page and its script and stylesheet ship in this package (``static/``); the page loads
+nothing from elsewhere. See ``docs/openapi.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bolt.exceptions import ImproperlyConfigured
+from bolt.hookspecs import hookimpl
+from bolt.routing import normalize
+
+from .config import OpenAPIConfig, read_config
+from .document import OpenAPIState
+from .serve import build_routes
+
+__all__ = ["OpenAPIConfig", "OpenAPIState", "openapi_document"]
+
+STATE_KEY = "openapi"
+
+
+def openapi_document(api: Any) -> dict[str, Any]:
+    """The API's OpenAPI document as a dict (compiles the API first if needed)."""
+    api.compile()
+    state: OpenAPIState | None = api.state.get(STATE_KEY)
+    if state is None or state.document is None:
+        raise ImproperlyConfigured(
+            "This API has no OpenAPI document: the openapi plugin is disabled "
+            "(BOLT_OPENAPI_ENABLED / BOLT_OPENAPI_PATH / BOLT_PLUGINS)"
+        )
+    return state.document
+
+
+@hookimpl(trylast=True)
+def bolt_configure(api: Any, settings: Any) -> None:
+    config = read_config(api, settings)
+    if config.active:
+        state = OpenAPIState(api)
+        state.config = config
+        api.state[STATE_KEY] = state
+
+
+@hookimpl(trylast=True)
+def bolt_before_compile(api: Any) -> None:
+    state: OpenAPIState | None = api.state.get(STATE_KEY)
+    if state is None:
+        return
+    routes = build_routes(api, state, state.config)
+    taken = {(r.method, normalize(r.path)): r for r in api.routes}
+    for route in routes:
+        other = taken.get((route.method, normalize(route.path)))
+        if other is not None:
+            raise ImproperlyConfigured(
+                f"{route.method} {route.path} is served by the openapi plugin but also "
+                f"registered by {other!r}; change BOLT_OPENAPI_PATH / BOLT_OPENAPI_DOCS_PATH "
+                "or the route's path"
+            )
+    api.add_routes(routes)
+
+
+@hookimpl(trylast=True)
+def bolt_route_compiled(api: Any, route: Any) -> None:
+    state: OpenAPIState | None = api.state.get(STATE_KEY)
+    if state is not None:
+        state.add(route)

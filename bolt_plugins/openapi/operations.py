@@ -1,0 +1,166 @@
+"""One OpenAPI Operation object per compiled route.
+
+Names and texts come from the route first (``operation_id``, ``summary``, ``description``,
+``tags``) and fall back to the handler: its docstring (first line is the summary, the rest
+the description) and its name. Class-based routes fall back to the view class and action,
+and are tagged with the class name unless they carry tags of their own.
+"""
+
+from __future__ import annotations
+
+import http
+import inspect
+import re
+from typing import Any
+
+from bolt.responses import Response
+
+from .params import VALIDATED_SOURCES, all_params, parameters, request_body
+from .schema import SchemaSlot
+from .security import SchemeRegistry, guarded, route_security
+
+__all__ = ["ERROR_COMPONENTS", "base_operation_id", "build_operation"]
+
+ERROR_REF = "#/components/schemas/BoltError"
+VALIDATION_REF = "#/components/schemas/BoltValidationError"
+# The wire shapes every Bolt error uses (see the error contract in docs/responses-and-errors).
+ERROR_COMPONENTS: dict[str, Any] = {
+    "BoltError": {
+        "title": "Error",
+        "type": "object",
+        "properties": {"detail": {"type": "string"}},
+        "required": ["detail"],
+    },
+    "BoltValidationErrorItem": {
+        "title": "ValidationErrorItem",
+        "type": "object",
+        "properties": {
+            "loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
+            "msg": {"type": "string"},
+            "type": {"type": "string"},
+        },
+        "required": ["loc", "msg", "type"],
+    },
+    "BoltValidationError": {
+        "title": "ValidationError",
+        "type": "object",
+        "properties": {
+            "detail": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/BoltValidationErrorItem"},
+            }
+        },
+        "required": ["detail"],
+    },
+}
+_NON_WORD = re.compile(r"[^0-9A-Za-z_]+")
+
+
+def _docstring(route: Any) -> tuple[str | None, str | None]:
+    target = route.source if route.source is not None else route.endpoint
+    doc = inspect.getdoc(target)
+    if not doc:
+        return None, None
+    first, _, rest = doc.strip().partition("\n")
+    return first.strip() or None, rest.strip() or None
+
+
+def _handler_name(route: Any) -> str:
+    target = route.source if route.source is not None else route.endpoint
+    return str(getattr(target, "__name__", None) or "handler")
+
+
+def base_operation_id(route: Any) -> str:
+    """The operationId before de-duplication: explicit, ``View_action``, or the function."""
+    explicit = route.options.get("operation_id")
+    if explicit:
+        return str(explicit)
+    if route.view_class is not None:
+        name = f"{route.view_class.__name__}_{route.action or route.method.lower()}"
+    else:
+        name = _handler_name(route)
+    return _NON_WORD.sub("_", name).strip("_") or route.method.lower()
+
+
+def _title(name: str) -> str:
+    return " ".join(part.capitalize() for part in name.split("_") if part)
+
+
+def _declared_return(route: Any) -> Any:
+    signature = route.signature
+    if signature is None:
+        return inspect.Signature.empty
+    return signature.return_annotation
+
+
+def _success(route: Any) -> tuple[str, dict[str, Any]]:
+    declared = _declared_return(route)
+    returns_none = declared is None or declared is type(None) or declared == "None"
+    status = route.status_code or (204 if returns_none and route.return_type is None else 200)
+    description = _phrase(status)
+    out: dict[str, Any] = {"description": description}
+    if status == 204 or (returns_none and route.return_type is None):
+        return str(status), out
+    tp = route.return_type
+    if tp is None and isinstance(declared, type) and issubclass(declared, Response):
+        media = getattr(declared, "default_media_type", None)
+        if media:
+            out["content"] = {media: {}}
+        return str(status), out
+    if tp is str:
+        out["content"] = {"text/plain": {"schema": {"type": "string"}}}
+    elif tp is bytes:
+        out["content"] = {"application/octet-stream": {"schema": {"type": "string"}}}
+    else:
+        out["content"] = {"application/json": {"schema": SchemaSlot(tp) if tp else {}}}
+    return str(status), out
+
+
+def _phrase(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "Response"
+
+
+def _error(status: int, ref: str = ERROR_REF) -> dict[str, Any]:
+    return {
+        "description": _phrase(status),
+        "content": {"application/json": {"schema": {"$ref": ref}}},
+    }
+
+
+def build_operation(route: Any, registry: SchemeRegistry) -> dict[str, Any]:
+    """The Operation object for ``route`` (schemas still as ``SchemaSlot`` placeholders)."""
+    summary, description = _docstring(route)
+    op: dict[str, Any] = {}
+    tags = list(route.tags) or ([route.view_class.__name__] if route.view_class else [])
+    if tags:
+        op["tags"] = tags
+    op["summary"] = route.summary or summary or _title(route.action or _handler_name(route))
+    text = route.description or description
+    if text:
+        op["description"] = text
+    op["operationId"] = base_operation_id(route)
+    params = all_params(route)
+    found = parameters(route, params)
+    if found:
+        op["parameters"] = found
+    body = request_body(route, params)
+    if body is not None:
+        op["requestBody"] = body
+    status, success = _success(route)
+    responses: dict[str, Any] = {status: success}
+    security = route_security(route, registry)
+    if security is not None:
+        op["security"] = security
+        responses["401"] = _error(401)
+    if guarded(route):
+        responses["401"] = _error(401)
+        responses["403"] = _error(403)
+    if any(p.source in VALIDATED_SOURCES for p in params) or "{" in route.path:
+        responses["422"] = _error(422, VALIDATION_REF)
+    op["responses"] = dict(sorted(responses.items()))
+    if route.options.get("deprecated"):
+        op["deprecated"] = True
+    return op
