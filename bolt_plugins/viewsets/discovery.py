@@ -7,6 +7,7 @@ options and signatures. The result is a list of kernel ``Route`` objects.
 from __future__ import annotations
 
 import inspect
+import logging
 import re
 import uuid
 from collections.abc import Callable
@@ -31,6 +32,7 @@ __all__ = [
     "viewset_routes",
 ]
 
+log = logging.getLogger("bolt")
 _BASES = (APIView, ViewSet)
 _PATH_TYPES = (str, int, uuid.UUID)
 
@@ -156,10 +158,20 @@ def viewset_routes(cls: Any, path: str, registration: dict[str, Any]) -> list[Ro
                 )
             )
     if not routes and not cls.__dict__.get("_bolt_has_class_routes"):
-        raise ImproperlyConfigured(
-            f"api.viewset({path!r}): {cls.__qualname__} implements none of "
-            f"{', '.join(STANDARD_ACTIONS)} and has no @action; nothing to route (a class "
-            "with get/post/... handlers is registered with api.view())"
+        verbs = [m.lower() for m in HTTP_METHODS if _handler(cls, m.lower()) is not None]
+        if verbs:
+            # get/post/... handlers would be silently dropped: that is a mistake to report.
+            raise ImproperlyConfigured(
+                f"api.viewset({path!r}): {cls.__qualname__} implements none of "
+                f"{', '.join(STANDARD_ACTIONS)} and has no @action, only {', '.join(verbs)}; "
+                "a class with get/post/... handlers is registered with api.view()"
+            )
+        # A ViewSet that only configures (serializers, hooks; the guide's
+        # get_serializer_class examples) routes nothing: its paths answer 404.
+        log.warning(
+            "api.viewset(%r): %s implements no action yet; no routes registered",
+            path,
+            cls.__qualname__,
         )
     return routes
 
