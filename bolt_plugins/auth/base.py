@@ -6,7 +6,9 @@ the auth context dict when the request carries valid credentials *for this backe
 when it carries credentials that are wrong. Optional attributes:
 
 - ``prepare(api)``: called once per route when it compiles; validate configuration there
-  (a short signing key, for example) so mistakes stop startup instead of a request.
+  (a short signing key, for example) so mistakes stop startup instead of a request. It may
+  return the object the route should use instead (bound to that API's settings), or
+  ``None`` to use the backend itself.
 - ``challenge``: the ``WWW-Authenticate`` value sent with a 401 (``"Bearer"``).
 - ``user_loader``: an object with ``load(request)`` / ``async aload(request)`` that
   ``request.user`` / ``await request.auser()`` use to fetch the Django user lazily.
@@ -139,8 +141,12 @@ class BaseAuthentication:
     challenge: str = "Bearer"
     user_loader: Any = None
 
-    def prepare(self, api: Any) -> None:
-        """Validate configuration once per route compile. The default does nothing."""
+    def prepare(self, api: Any) -> Any:
+        """Validate configuration once per route compile; may return a replacement backend.
+
+        The default does nothing (``None``: the backend itself is used).
+        """
+        return None
 
     def authenticate(
         self, request: Any

@@ -16,6 +16,7 @@ Safety rules enforced here (each one closes a known PyJWT pitfall):
 
 from __future__ import annotations
 
+import copy
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -42,12 +43,12 @@ _TIME_TYPES = (int, float)
 _now = time.time  # the clock cached tokens are checked against (tests move it)
 
 
-def _default_secret() -> str:
+def _default_secret(bolt_settings: Any = None) -> str:
     from django.conf import settings
 
     from bolt.conf import get_settings
 
-    return get_settings().JWT_SECRET or settings.SECRET_KEY
+    return (bolt_settings or get_settings()).JWT_SECRET or settings.SECRET_KEY
 
 
 def check_algorithms(algorithms: Iterable[str]) -> list[str]:
@@ -161,29 +162,52 @@ class JWTAuthentication(BaseAuthentication):
         self._leeway = 0
         self._to_pk: Any = None
         self._csrf: Any = None
+        # One prepared copy per resolved configuration (see ``prepare``).
+        self._prepared: dict[tuple[Any, ...], JWTAuthentication] = {}
         if secret is not None and algorithms is not None:
             prepare_key(secret, self.algorithms or [])  # fail at import time when explicit
         if verify_user or is_revoked is not None:
             self.authenticate = self._authenticate_async  # type: ignore[method-assign,assignment]
 
-    def prepare(self, api: Any) -> None:
-        """Resolve defaults from settings and validate the key (startup error if weak)."""
+    def prepare(self, api: Any) -> JWTAuthentication:
+        """Resolve defaults from ``api.settings``, validate the key (startup error if weak).
+
+        Returns the backend the route uses: a copy of this one bound to the resolved key,
+        algorithms and leeway, with its own verified-token cache. One instance may serve
+        several APIs built under different settings; each then verifies with its own
+        configuration, and a token verified (and cached) under one never passes another.
+        Routes resolving to the same configuration share one copy and one cache.
+        """
         settings = api.settings
-        self._algs = self.algorithms or check_algorithms(settings.JWT_ALGORITHMS)
-        secret = self.secret if self.secret is not None else _default_secret()
-        self._key = prepare_key(secret, self._algs)
-        self._leeway = self.leeway if self.leeway is not None else settings.JWT_LEEWAY
+        algs = self.algorithms or check_algorithms(settings.JWT_ALGORITHMS)
+        secret = self.secret if self.secret is not None else _default_secret(settings)
+        leeway = self.leeway if self.leeway is not None else settings.JWT_LEEWAY
+        key_id = secret if isinstance(secret, str | bytes) else id(secret)
+        fingerprint = (tuple(algs), type(secret), key_id, leeway)
+        prepared = self._prepared.get(fingerprint)
+        if prepared is not None:
+            return prepared
+        prepared = copy.copy(self)
+        prepared._algs = algs
+        prepared._key = prepare_key(secret, algs)
+        prepared._leeway = leeway
         require = ["exp", "sub"]
         if self.audience is not None:
             require.append("aud")
         if self.issuer is not None:
             require.append("iss")
-        self._options = {"require": require, "strict_aud": False}
-        self._to_pk = pk_converter()
+        prepared._options = {"require": require, "strict_aud": False}
+        prepared._to_pk = pk_converter()
         if self.cookie:
             from .csrf import CsrfChecker
 
-            self._csrf = CsrfChecker()
+            prepared._csrf = CsrfChecker()
+        prepared._cache = {}
+        prepared._prepared = {fingerprint: prepared}
+        if "authenticate" in vars(self):  # rebind the async variant to the copy
+            prepared.authenticate = prepared._authenticate_async  # type: ignore[method-assign,assignment]
+        self._prepared[fingerprint] = prepared
+        return prepared
 
     # --- per request -----------------------------------------------------------------------
     def _token(self, request: Any) -> tuple[str | None, bool]:
@@ -257,6 +281,7 @@ class JWTAuthentication(BaseAuthentication):
                 value = claims.get(claim)
                 if value is not None and (type(value) not in _TIME_TYPES):
                     raise ValueError(claim)
+            float(claims["exp"])  # an int beyond float range is no time: refuse, don't crash
             user_id = self._to_pk(claims["sub"])
         except Exception:
             # Anything the token can make PyJWT or the pk converter raise means "not valid".

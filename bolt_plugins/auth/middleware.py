@@ -15,15 +15,21 @@ __all__ = ["auth_middleware"]
 def auth_middleware(api: Any, route: Any, backends: list[Any]) -> Middleware:
     """Prepare each backend once and return the middleware that tries them in order.
 
+    ``prepare(api)`` may return the object to use in the backend's place (``None`` keeps
+    the backend itself).
+
     The first backend that recognises credentials sets ``request.auth`` (and the user
     loader); a backend that finds bad credentials answers 401 at once; when none finds
     any, the request continues anonymous and the guards decide.
     """
     steps: list[tuple[Any, bool, Any]] = []
+    prepared_backends: list[Any] = []
     for backend in backends:
         prepare = getattr(backend, "prepare", None)
         if prepare is not None:
-            prepare(api)
+            # A backend may hand back the object to use for this API (bound to its settings).
+            backend = prepare(api) or backend
+        prepared_backends.append(backend)
         authenticate = backend.authenticate
         steps.append(
             (
@@ -32,9 +38,9 @@ def auth_middleware(api: Any, route: Any, backends: list[Any]) -> Middleware:
                 getattr(backend, "user_loader", None),
             )
         )
-    route.meta["auth_backends"] = list(backends)
+    route.meta["auth_backends"] = prepared_backends
     route.meta["auth_challenge"] = ", ".join(
-        getattr(b, "challenge", None) or "Bearer" for b in backends
+        getattr(b, "challenge", None) or "Bearer" for b in prepared_backends
     )
     frozen = tuple(steps)
 

@@ -431,7 +431,8 @@ def test_cache_is_bounded_and_holds_only_valid_tokens(make_api: Any, client_for:
         assert r.json() == {"user_id": user_id}
     for bad in ("junk", forge({"alg": "none"}, claims_for(), key=None)):
         assert client.get("/c", headers={"Authorization": f"Bearer {bad}"}).status_code == 401
-    assert len(backend._cache) == 2
+    (prepared,) = backend._prepared.values()  # the copy bound to this API's settings
+    assert len(prepared._cache) == 2
 
 
 def test_cached_context_is_fresh_per_request(make_api: Any, client_for: Any) -> None:
