@@ -74,6 +74,10 @@ async def handle_http(api: Any, scope: dict[str, Any], receive: Any, send: Any) 
     try:
         response = await handler(request)
     except ClientDisconnected:
+        # Granian reports a malformed chunked body as ``http.disconnect`` although the client
+        # is still there: answer 400. If the client did leave, the server drops the send.
+        with contextlib.suppress(Exception):
+            await _error(400, "Request body is incomplete or malformed")(scope, receive, send)
         return
     except Exception as exc:
         response = api.error_response(request, exc)

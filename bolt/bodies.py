@@ -28,14 +28,16 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class ClientDisconnected(Exception):
-    """The client went away before the request body arrived; no response is sent."""
+    """The body ended early: the client went away, or the server could not parse its framing
+    (then a 400 reaches the client)."""
 
 
 async def read_body(request: Request, limit: int) -> None:
     """Read the whole body into ``request.body``; 413 past ``limit``, before and while reading.
 
-    A broken chunked body makes the server's ``receive()`` fail: that is a 400 here, not the
-    server's plain-text 500.
+    A broken chunked body makes the server's ``receive()`` fail (a 400 here, not the server's
+    plain-text 500) or, on Granian, report ``http.disconnect``: ``ClientDisconnected``, which
+    the kernel answers with a 400 in case the client is still listening.
     """
     # hot path
     for name, value in request.scope["headers"]:
