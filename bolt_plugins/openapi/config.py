@@ -1,8 +1,9 @@
 """The plugin's configuration for one API, validated when the API is built.
 
 Settings: ``BOLT_OPENAPI_ENABLED`` (default ``True``), ``BOLT_OPENAPI_PATH`` (default
-``"/openapi.json"``; ``None`` serves no schema and no docs page) and
-``BOLT_OPENAPI_DOCS_PATH`` (default ``"/docs"``; ``None`` serves the schema only). Paths are
+``"/openapi.json"``; ``""`` serves no schema and no docs page) and
+``BOLT_OPENAPI_DOCS_PATH`` (default ``"/docs"``; ``""`` serves the schema only). An empty
+string turns a path off because a Django setting of ``None`` means "not set". Paths are
 joined to ``BoltAPI(prefix=...)``. ``BoltAPI(openapi_route_options={...})`` gives the
 plugin's own routes options such as ``auth``/``guards`` (they otherwise inherit the API's
 defaults, like any route).
@@ -33,7 +34,7 @@ class OpenAPIConfig:
 
 
 def _path(prefix: str, value: Any, setting: str) -> str | None:
-    if value is None:
+    if value is None or value == "":
         return None
     if not isinstance(value, str) or not value.startswith("/"):
         raise ImproperlyConfigured(

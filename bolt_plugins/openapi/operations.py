@@ -11,6 +11,7 @@ from __future__ import annotations
 import http
 import inspect
 import re
+import typing
 from typing import Any
 
 from bolt.responses import Response
@@ -90,7 +91,13 @@ def _declared_return(route: Any) -> Any:
     signature = route.signature
     if signature is None:
         return inspect.Signature.empty
-    return signature.return_annotation
+    declared = signature.return_annotation
+    if isinstance(declared, str):  # ``from __future__ import annotations``
+        try:
+            declared = typing.get_type_hints(route.endpoint).get("return", declared)
+        except Exception:
+            return declared
+    return declared
 
 
 def _success(route: Any) -> tuple[str, dict[str, Any]]:
