@@ -173,6 +173,12 @@ def guard_check(guard: Any) -> Any:
     return check
 
 
+async def _object_allowed(guard: Any, request: Any, obj: Any) -> bool:
+    """A guard's object rule; a guard without one has nothing to say about objects."""
+    check = getattr(guard, "has_object_permission", None)
+    return check is None or await call_guard(check, request, obj)
+
+
 class AnyOf(BaseGuard):
     """Allows when any of ``guards`` allows (``a | b``)."""
 
@@ -184,6 +190,19 @@ class AnyOf(BaseGuard):
     async def has_permission(self, request: Any) -> bool:
         for guard in self.guards:
             if await call_guard(guard_check(guard), request):
+                return True
+        return False
+
+    async def has_object_permission(self, request: Any, obj: Any) -> bool:
+        """Some member allows both the request and the object.
+
+        Checking objects alone would be wrong: in ``IsStaff() | IsOwner()`` a plain user
+        fails ``IsStaff`` but ``IsStaff`` has no object rule, which must not count as yes.
+        """
+        for guard in self.guards:
+            if await call_guard(guard_check(guard), request) and await _object_allowed(
+                guard, request, obj
+            ):
                 return True
         return False
 
@@ -203,6 +222,13 @@ class AllOf(BaseGuard):
     async def has_permission(self, request: Any) -> bool:
         for guard in self.guards:
             if not await call_guard(guard_check(guard), request):
+                return False
+        return True
+
+    async def has_object_permission(self, request: Any, obj: Any) -> bool:
+        """Every member with an object rule allows the object."""
+        for guard in self.guards:
+            if not await _object_allowed(guard, request, obj):
                 return False
         return True
 
