@@ -1,3 +1,4 @@
+# ruff: noqa: PIE790  (the guide's example bodies are `pass`, kept verbatim)
 """Guide examples that other modules of this room adapt, run here as written.
 
 Each test names its chapter and section. Registration lines (``api.view(...)``) are added
@@ -10,7 +11,7 @@ import msgspec
 import pytest
 from django.contrib.auth.models import User
 
-from bolt import BoltAPI
+from bolt import BoltAPI, action
 from bolt.auth import (
     HasPermission,
     IsAuthenticated,
@@ -382,3 +383,154 @@ def test_combining_everything_as_written(client_for):
     assert exported.text == "# Article 5\n\nContent goes here...\n"
     assert exported.headers["content-disposition"] == "attachment; filename=article-5.md"
     assert exported.headers["content-type"].startswith("text/markdown")
+
+
+# --- Route Autodiscovery: the examples with ``pass`` bodies, as written -----------------
+@pytest.mark.django_db(transaction=True)
+def test_autodiscovery_examples_with_empty_bodies(client_for):
+    api = BoltAPI()
+
+    @api.viewset("/users")
+    class UserViewSet(ViewSet):
+        async def list(self, request):
+            """Discovered as: GET /users"""
+            pass
+
+        async def retrieve(self, request, id: int):
+            """Discovered as: GET /users/{id}"""
+            pass
+
+        async def create(self, request, data: dict):
+            """Discovered as: POST /users"""
+            pass
+
+        @action(methods=["POST"], detail=True)
+        async def activate(self, request, id: int):
+            """Discovered as: POST /users/{id}/activate"""
+            pass
+
+        @action(methods=["GET"], detail=False, path="search")
+        async def search_users(self, request, query: str):
+            """Discovered as: GET /users/search"""
+            pass
+
+    @api.viewset("/articles")
+    class ArticleViewSet(ViewSet):
+        queryset = Article.objects.all()
+        serializer_class = ArticleSchema
+        lookup_field = "slug"  # Use slug instead of pk
+
+        async def list(self, request):
+            """Auto-generates: GET /articles"""
+            pass
+
+        async def retrieve(self, request, slug: str):
+            """Auto-generates: GET /articles/{slug}"""
+            pass
+
+        async def create(self, request, data: dict):
+            """Auto-generates: POST /articles"""
+            pass
+
+        async def update(self, request, slug: str, data: dict):
+            """Auto-generates: PUT /articles/{slug}"""
+            pass
+
+        async def destroy(self, request, slug: str):
+            """Auto-generates: DELETE /articles/{slug}"""
+            pass
+
+        @action(methods=["POST"], detail=True)
+        async def publish(self, request, slug: str):
+            """Auto-generates: POST /articles/{slug}/publish"""
+            pass
+
+        @action(methods=["POST"], detail=True, path="unpublish")
+        async def unpublish_article(self, request, slug: str):
+            """Auto-generates: POST /articles/{slug}/unpublish (uses custom path)"""
+            pass
+
+        @action(methods=["GET"], detail=False)
+        async def published(self, request):
+            """Auto-generates: GET /articles/published"""
+            pass
+
+        @action(methods=["GET", "POST"], detail=False, path="drafts")
+        async def draft_articles(self, request, data: dict | None = None):
+            """Auto-generates: GET /articles/drafts AND POST /articles/drafts"""
+            pass
+
+    articles = [r for r in api.iter_routes() if r.path.startswith("/articles")]
+    assert len(articles) == 10
+    users = {(r.method, r.path) for r in api.iter_routes() if r.path.startswith("/users")}
+    assert users == {
+        ("GET", "/users"),
+        ("GET", "/users/{id}"),
+        ("POST", "/users"),
+        ("POST", "/users/{id}/activate"),
+        ("GET", "/users/search"),
+    }
+    client = client_for(api)
+    # a handler that returns None answers 204 with no body, create included
+    for method, url, body in [
+        ("GET", "/users", None),
+        ("GET", "/users/3", None),
+        ("POST", "/users", {}),
+        ("POST", "/users/3/activate", None),
+        ("GET", "/users/search?query=a", None),
+        ("GET", "/articles/published", None),
+        ("POST", "/articles/drafts", None),
+        ("PUT", "/articles/hello", {"title": "x"}),
+        ("DELETE", "/articles/hello", None),
+    ]:
+        response = client.request(method, url, json=body)
+        assert (response.status_code, response.content) == (204, b""), (method, url)
+    assert client.get("/users/search").status_code == 422
+    assert client.patch("/articles/hello", json={}).headers["allow"] == (
+        "DELETE, GET, HEAD, OPTIONS, PUT"
+    )
+
+
+def test_manual_registration_and_autodiscovery_make_the_same_routes(client_for):
+    manual = BoltAPI()
+
+    # ❌ Without autodiscovery (manual registration)
+    @manual.get("/users")
+    async def list_users(request):
+        pass
+
+    @manual.get("/users/{id}")
+    async def get_user(request, id: int):
+        pass
+
+    @manual.post("/users")
+    async def create_user(request, data: dict):
+        pass
+
+    auto = BoltAPI()
+
+    # ✅ With autodiscovery (automatic)
+    @auto.viewset("/users")
+    class UserViewSet(ViewSet):
+        async def list(self, request): pass  # fmt: skip
+
+        async def retrieve(self, request, id: int): pass  # fmt: skip
+
+        async def create(self, request, data: dict): pass  # fmt: skip
+
+    def table(api):
+        return {(r.method, r.path) for r in api.iter_routes() if r.path.startswith("/users")}
+
+    assert (
+        table(manual)
+        == table(auto)
+        == {
+            ("GET", "/users"),
+            ("GET", "/users/{id}"),
+            ("POST", "/users"),
+        }
+    )
+    for api in (manual, auto):
+        client = client_for(api)
+        assert client.get("/users/1").status_code == 204
+        assert client.get("/users/x").status_code == 422
