@@ -15,11 +15,12 @@ import datetime
 import decimal
 import uuid
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 __all__ = ["field_type", "model_schema", "write_schema"]
 
@@ -95,6 +96,19 @@ def _default_of(model_field: Any) -> Any:
     return msgspec.NODEFAULT
 
 
+def _ranged(model_field: Any, tp: Any) -> Any:
+    """An ``int`` field limited to its column's portable range (32 bits for
+    ``IntegerField``), so a value PostgreSQL would refuse is a 422 on every database: SQLite
+    alone would store it, and a value past 64 bits would crash the driver."""
+    if model_field is None or tp not in (int, int | None):
+        return tp
+    bounds = BaseDatabaseOperations.integer_field_ranges.get(model_field.get_internal_type())
+    if bounds is None:
+        return tp
+    ranged = Annotated[int, msgspec.Meta(ge=bounds[0], le=bounds[1])]
+    return ranged if tp is int else ranged | None
+
+
 @lru_cache(maxsize=512)
 def write_schema(
     model: type[models.Model] | None, schema: type[msgspec.Struct], partial: bool
@@ -108,7 +122,7 @@ def write_schema(
             continue
         if field is not None and (field.many_to_many or field.one_to_many):
             continue
-        tp = info.type
+        tp = _ranged(field, info.type)
         if partial:
             spec.append((info.name, tp | msgspec.UnsetType, msgspec.field(
                 default=msgspec.UNSET, name=info.encode_name)))  # fmt: skip
