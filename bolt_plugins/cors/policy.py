@@ -44,6 +44,39 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 TOKEN_RE = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 
 
+# Origins no project owns: a pattern that accepts them accepts anyone.
+_FOREIGN_ORIGINS = ("https://bolt-cors-probe.invalid", "http://bolt-cors-probe.invalid")
+
+
+def _has_bare_dot(pattern: str) -> bool:
+    """Whether ``pattern`` has a ``.`` wildcard standing for one character.
+
+    In an origin pattern that is nearly always a domain dot someone forgot to escape.
+    Escaped dots, dots in ``[...]`` and repeated wildcards (``.*``, ``.+``, ``.{2,}``) are
+    left alone.
+    """
+    i, n, in_class = 0, len(pattern), False
+    while i < n:
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            i += 1
+            if i < n and pattern[i] == "^":
+                i += 1
+            if i < n and pattern[i] == "]":  # a leading ']' is a literal inside the class
+                i += 1
+            continue
+        elif char == "." and pattern[i + 1 : i + 2] not in ("*", "+", "{"):
+            return True
+        i += 1
+    return False
+
+
 def normalize_origin(origin: str, where: str) -> str:
     """Return ``origin`` in the form browsers send (``scheme://host[:port]``, lower case,
     default port dropped), or raise ``ImproperlyConfigured`` naming ``where``.
@@ -170,11 +203,24 @@ class CorsPolicy:
         regexes: list[re.Pattern[str]] = []
         for pattern in spec.origin_regexes or ():
             try:
-                regexes.append(re.compile(pattern))
+                compiled = re.compile(pattern)
             except (re.error, TypeError) as exc:
                 raise ImproperlyConfigured(
                     f"{where}: origin regex {pattern!r} does not compile: {exc}"
                 ) from None
+            if _has_bare_dot(pattern):
+                raise ImproperlyConfigured(
+                    f"{where}: origin regex {pattern!r} has an unescaped '.', which matches "
+                    "any character ('https://app.example.com' also matches "
+                    "'https://appxexample.com'); write '\\.' for a literal dot"
+                )
+            if credentials and any(compiled.fullmatch(o) for o in _FOREIGN_ORIGINS):
+                raise ImproperlyConfigured(
+                    f"{where}: origin regex {pattern!r} with credentials=True accepts any "
+                    "origin, which would let any site make authenticated requests with your "
+                    "users' cookies. Narrow the pattern to your own domains."
+                )
+            regexes.append(compiled)
         methods = spec.methods if spec.methods is not None else DEFAULT_METHODS
         headers = spec.headers if spec.headers is not None else DEFAULT_HEADERS
         max_age = DEFAULT_MAX_AGE if spec.max_age is None else spec.max_age

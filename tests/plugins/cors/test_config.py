@@ -294,3 +294,54 @@ def test_allow_all_and_origin_list_together_is_a_startup_error(
     settings.CORS_ALLOWED_ORIGINS = [GOOD]
     with pytest.raises(ImproperlyConfigured, match="keep only one"):
         make_api()
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [r"https://app.good.com", r"https://[a-z]+\.good.com", r"https://good\.co.uk"],
+)
+def test_regex_with_an_unescaped_dot_refuses_to_start(
+    settings: Any, make_api: Callable[..., BoltAPI], pattern: str
+) -> None:
+    """``https://app.good.com`` as a pattern would also allow ``https://appxgood.com``, a
+    domain anyone can register."""
+    settings.CORS_ALLOWED_ORIGIN_REGEXES = [pattern]
+    with pytest.raises(ImproperlyConfigured, match=r"unescaped '\.'"):
+        make_api()
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [r"https://[a-z0-9.-]+\.good\.com", r"https://.*\.good\.com", r"https://(app|www)\.good\.com"],
+)
+def test_regex_with_escaped_dots_and_wildcards_is_accepted(
+    settings: Any, make_api: Callable[..., BoltAPI], pattern: str
+) -> None:
+    settings.CORS_ALLOWED_ORIGIN_REGEXES = [pattern]
+    api = make_api()
+
+    @api.get("/a")
+    async def a() -> dict:
+        return {}
+
+    with TestClient(api) as client:
+        r = client.get("/a", headers={"Origin": "https://app.good.com"})
+        assert r.headers["access-control-allow-origin"] == "https://app.good.com"
+        r = client.get("/a", headers={"Origin": "https://appxgood.com"})
+        assert "access-control-allow-origin" not in r.headers
+
+
+@pytest.mark.parametrize("pattern", [r".*", r"https?://.+", r"https://.*", r"[^/]+://.*"])
+def test_regex_matching_any_origin_with_credentials_refuses_to_start(
+    api: BoltAPI, pattern: str
+) -> None:
+    """A pattern that accepts any site is ``*``; with credentials it would hand every site
+    the users' cookies, exactly what ``origins=["*"]`` with credentials is refused for."""
+
+    @api.get("/a")
+    @cors(origin_regexes=[pattern], credentials=True)
+    async def a() -> dict:
+        return {}
+
+    with pytest.raises(ImproperlyConfigured, match="any origin"):
+        api.compile()
