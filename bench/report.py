@@ -59,12 +59,15 @@ def section_markdown(
     runs: dict[str, dict[str, list[dict[str, Any]]]],
     result_ratios: list[dict[str, Any]],
     reference: str | None,
+    context: str = "",
 ) -> str:
     """A table of median requests/second (rounds' min-max below) and the ratio list."""
     med = medians(runs)
     cpu_med = medians(runs, "cpu_us")
     apps = [a.name for a in section.apps if a.name in runs]
     lines = [f"### {section.title}", ""]
+    if context:
+        lines += [context, ""]
     lines.append("| endpoint | " + " | ".join(apps) + " |")
     lines.append("|---|" + "---:|" * len(apps))
     for key, ep in section.endpoints.items():
@@ -117,3 +120,17 @@ def console_table(section: Section, runs: dict[str, dict[str, list[dict[str, Any
             row += f"{'' if value is None else f'{value:,.0f}':>17}"
         out.append(row)
     return "\n".join(out)
+
+
+def replace_blocks(text: str, blocks: dict[str, str]) -> tuple[str, list[str]]:
+    """Put each section's markdown between ``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->``
+    in ``text``; returns the new text and the names that had no markers."""
+    missing = []
+    for name, body in blocks.items():
+        start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
+        i, j = text.find(start), text.find(end)
+        if i < 0 or j < i:
+            missing.append(name)
+            continue
+        text = text[: i + len(start)] + "\n" + body.rstrip() + "\n" + text[j:]
+    return text, missing

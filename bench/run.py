@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -57,6 +58,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--all", action="store_true", help="run every section")
     p.add_argument("--only", default="", help="comma-separated app names to keep")
     p.add_argument("--tag", default="", help="suffix for the result file names")
+    p.add_argument(
+        "--docs",
+        metavar="FILE",
+        help="also write each section's summary between its <!-- bench:NAME --> markers in "
+        "FILE (docs/performance.md)",
+    )
     p.add_argument(
         "--django-bolt-python",
         default=os.environ.get(DJB_ENV, ""),
@@ -138,10 +145,14 @@ def measure_app(
         server.stop()
 
 
-def run_section(section: Section, settings: Settings, only: set[str]) -> dict[str, Any] | None:
+def run_section(
+    section: Section, settings: Settings, only: set[str], git_rev: str
+) -> dict[str, Any] | None:
     apps = usable_apps(section, only)
     if not apps:
         return None
+    started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    load_start = os.getloadavg()[0]
     if section.setup is not None:
         section.setup()
     runs: dict[str, Any] = {app.name: {} for app in apps}
@@ -157,16 +168,21 @@ def run_section(section: Section, settings: Settings, only: set[str]) -> dict[st
             except (ServerError, OSError, subprocess.TimeoutExpired) as exc:
                 failed[app.name] = str(exc)
                 print(f"  {app.name} FAILED: {exc}", flush=True)
-    for name in failed:
+    for name, why in failed.items():
         runs.pop(name, None)
+        section.notes.append(f"{name} was left out: {why.splitlines()[0]}")
     section.apps = [a for a in section.apps if a.name in runs]
     med = report.medians(runs)
     result_ratios = [r for r in report.ratios(section, runs) if r["value"] is not None]
     reference = "bare" if section.name == "core" else None
+    loads = [r["loadavg"] for eps in runs.values() for rs in eps.values() for r in rs]
+    context = (
+        f"_Measured {started} at commit `{git_rev}`: {settings.rounds} rounds of "
+        f"{settings.duration:g} s per endpoint; load average {load_start:.1f} at the start, "
+        f"median {statistics.median(loads) if loads else 0:.1f} during the measurements._"
+    )
     print(report.console_table(section, runs))
     for r in result_ratios:
-        if r["value"] is None:
-            continue
         value = f"{r['value']:.2f}"
         target = "" if r["target"] is None else f"  (target ≥ {r['target']:.2f}: "
         target += "" if r["target"] is None else ("met)" if r["met"] else "NOT met)")
@@ -179,7 +195,7 @@ def run_section(section: Section, settings: Settings, only: set[str]) -> dict[st
         "cpu_us_medians": report.medians(runs, "cpu_us"),
         "ratios": result_ratios,
         "failed": failed,
-        "markdown": report.section_markdown(section, runs, result_ratios, reference),
+        "markdown": report.section_markdown(section, runs, result_ratios, reference, context),
     }
 
 
@@ -264,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
         except ImportError as exc:
             print(f"[{name}] skipped: {exc}")
             continue
-        result = run_section(section, settings, only)
+        result = run_section(section, settings, only, env["git"])
         if result is not None:
             results[name] = result
     env["elapsed_s"] = round(time.monotonic() - started, 1)
@@ -281,6 +297,13 @@ def main(argv: list[str] | None = None) -> int:
     base.with_suffix(".md").write_text(markdown)
     (RESULTS / "latest.md").write_text(markdown)
     print(f"\nwrote {base}.json and .md ({env['elapsed_s']:.0f} s)")
+    if args.docs:
+        page = Path(args.docs)
+        text, missing = report.replace_blocks(
+            page.read_text(), {name: sec["markdown"] for name, sec in results.items()}
+        )
+        page.write_text(text)
+        print(f"updated {page}" + (f"; no markers for {', '.join(missing)}" if missing else ""))
     return 0
 
 
