@@ -5,8 +5,9 @@
 - ``write_schema(model, schema, partial)``: the body type of create/update/partial_update.
   It keeps the schema's fields except the primary key and non-editable model fields (so an
   ``id`` or ``created_at`` in a body is refused, never written), refuses unknown fields (422),
-  and for PATCH makes every field optional with ``UNSET`` meaning "absent", so absent and
-  ``null`` stay different.
+  leaves out ``is_staff``/``is_superuser``/``last_login`` when the schema is the model-derived
+  one, and for PATCH makes every field optional with ``UNSET`` meaning "absent", so absent
+  and ``null`` stay different.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 
-__all__ = ["field_type", "model_schema", "write_schema"]
+__all__ = ["PRIVILEGED_FIELDS", "field_type", "model_schema", "write_schema"]
 
 _FIELD = type(msgspec.field())
 
@@ -55,6 +56,11 @@ def field_type(field: Any) -> Any:
         if isinstance(field, klass):
             return tp
     return Any
+
+
+# Never writable through a schema derived from the model (declare a write schema that names
+# them to allow it): Django's account flags and bookkeeping.
+PRIVILEGED_FIELDS = frozenset({"is_staff", "is_superuser", "last_login"})
 
 
 def _hidden(field: Any) -> bool:
@@ -120,6 +126,8 @@ def write_schema(
         field = _model_field(model, info.name) if model is not None else None
         if field is not None and (field.primary_key or not field.editable):
             continue
+        if auto and info.name in PRIVILEGED_FIELDS:
+            continue  # a schema nobody wrote must not let clients grant themselves rights
         if field is not None and (field.many_to_many or field.one_to_many):
             continue
         tp = _ranged(field, info.type)

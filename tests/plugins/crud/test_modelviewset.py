@@ -153,3 +153,46 @@ def test_id_in_body_is_never_written(client: TestClient) -> None:
     assert response.status_code == 422
     assert Article.objects.get(pk=row.pk).title == "T"
     assert not Article.objects.filter(pk=row.pk + 100).exists()
+
+
+def test_model_derived_write_schema_never_writes_account_flags() -> None:
+    """``queryset = User.objects.all()`` and no serializer: the body may not set
+    ``is_staff``/``is_superuser``/``last_login`` (only a declared write schema can)."""
+    from django.contrib.auth.models import User
+
+    class UserViewSet(ModelViewSet):
+        queryset = User.objects.all()
+
+    class StaffIn(msgspec.Struct):
+        username: str
+        is_staff: bool = False
+
+    class StaffViewSet(ModelViewSet):
+        queryset = User.objects.all()
+        create_serializer_class = StaffIn
+
+    api = BoltAPI()
+    api.viewset("/users")(UserViewSet)
+    api.viewset("/staff")(StaffViewSet)
+    client = TestClient(api)
+    for flag in ("is_superuser", "is_staff", "last_login"):
+        value = "2020-01-01T00:00:00Z" if flag == "last_login" else True
+        refused = client.post("/users", json={"username": "eve", flag: value})
+        assert refused.status_code == 422, flag
+        assert refused.json()["detail"][0]["msg"] == f"Object contains unknown field `{flag}`"
+    assert not User.objects.exists()
+    created = client.post("/users", json={"username": "eve"})
+    assert created.status_code == 201
+    assert created.json()["is_superuser"] is False
+    pk = created.json()["id"]
+    assert client.patch(f"/users/{pk}", json={"is_superuser": True}).status_code == 422
+    assert client.put(f"/users/{pk}", json={"username": "eve", "is_staff": True}).status_code == 422
+    assert (
+        User.objects.filter(is_staff=True).count()
+        == User.objects.filter(is_superuser=True).count()
+        == 0
+    )
+    # a write schema that names the flag is the explicit way to allow it
+    staff = client.post("/staff", json={"username": "root", "is_staff": True})
+    assert staff.status_code == 201
+    assert User.objects.get(username="root").is_staff is True
