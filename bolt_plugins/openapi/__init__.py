@@ -64,8 +64,12 @@ def bolt_before_compile(api: Any) -> None:
     api.add_routes(routes)
 
 
-@hookimpl(trylast=True)
-def bolt_route_compiled(api: Any, route: Any) -> None:
+@hookimpl(wrapper=True)
+def bolt_route_compiled(api: Any, route: Any) -> Any:
+    # A wrapper, so the operation is built after every other plugin's implementation has
+    # run and recorded what it knows about the route (the CRUD plugin's accepted query).
+    result = yield
     state: OpenAPIState | None = api.state.get(STATE_KEY)
     if state is not None:
         state.add(route)
+    return result

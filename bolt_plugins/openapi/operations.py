@@ -16,6 +16,7 @@ from typing import Any
 
 from bolt.responses import Response
 
+from .crud import crud_extra_query, crud_response
 from .params import VALIDATED_SOURCES, all_params, parameters, request_body
 from .schema import SchemaSlot
 from .security import SchemeRegistry, guarded, route_security
@@ -119,7 +120,8 @@ def _success(route: Any) -> tuple[str, dict[str, Any]]:
     elif tp is bytes:
         out["content"] = {"application/octet-stream": {"schema": {"type": "string"}}}
     else:
-        out["content"] = {"application/json": {"schema": SchemaSlot(tp) if tp else {}}}
+        schema: Any = crud_response(route) or (SchemaSlot(tp) if tp else {})
+        out["content"] = {"application/json": {"schema": schema}}
     return str(status), out
 
 
@@ -151,6 +153,7 @@ def build_operation(route: Any, registry: SchemeRegistry) -> dict[str, Any]:
     op["operationId"] = base_operation_id(route)
     params = all_params(route)
     found = parameters(route, params)
+    found += crud_extra_query(route, {p["name"] for p in found if p["in"] == "query"})
     if found:
         op["parameters"] = found
     body = request_body(route, params)
@@ -165,7 +168,7 @@ def build_operation(route: Any, registry: SchemeRegistry) -> dict[str, Any]:
     if guarded(route):
         responses["401"] = _error(401)
         responses["403"] = _error(403)
-    if any(p.source in VALIDATED_SOURCES for p in params) or "{" in route.path:
+    if found or any(p.source in VALIDATED_SOURCES for p in params):
         responses["422"] = _error(422, VALIDATION_REF)
     op["responses"] = dict(sorted(responses.items()))
     if route.options.get("deprecated"):

@@ -54,7 +54,7 @@ def constrained(tp: Any, marker: Any, metadata: list[Any]) -> Any:
     if not meta:
         return tp
     inner, optional = _unwrap_optional(tp)
-    out: Any = Annotated[(inner, *meta)]  # type: ignore[valid-type]
+    out: Any = Annotated[(inner, *meta)]
     return out | None if optional else out
 
 

@@ -93,7 +93,7 @@ def route_security(route: Any, registry: SchemeRegistry) -> list[dict[str, list[
     for backend in route.meta.get("auth_backends") or ():
         for found in (_scheme_of(backend), _jwt_cookie(backend)):
             if found is not None:
-                entry = {registry.add(*found): []}
+                entry: dict[str, list[str]] = {registry.add(*found): []}
                 if entry not in requirement:
                     requirement.append(entry)
     if not requirement:

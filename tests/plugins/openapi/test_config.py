@@ -95,13 +95,13 @@ def test_hook_bolt_before_compile(make_api, client_for) -> None:
 
 
 def test_hook_bolt_route_compiled(make_api, client_for) -> None:
-    """Operations are collected from compiled routes, seeing what other plugins recorded
-    (the plugin is ``trylast``), and the document is encoded once after the last route."""
+    """Operations are collected from compiled routes after every other plugin's
+    implementation ran (even a ``trylast`` one), and the document is encoded once."""
 
     class Tagger:
         __name__ = "tagger"
 
-        @hookimpl
+        @hookimpl(trylast=True)
         def bolt_route_compiled(self, api: Any, route: Any) -> None:
             route.tags.append("tagged")
 
