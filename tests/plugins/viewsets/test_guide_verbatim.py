@@ -534,3 +534,77 @@ def test_manual_registration_and_autodiscovery_make_the_same_routes(client_for):
         client = client_for(api)
         assert client.get("/users/1").status_code == 204
         assert client.get("/users/x").status_code == 422
+
+
+# --- Different Serializers Per Action: "Using Class Attributes" ----------------------------
+class UserMiniSchema(msgspec.Struct):
+    """Minimal user info for lists."""
+
+    id: int
+    username: str
+
+
+class UserFullSchema(msgspec.Struct):
+    """Full user details (``date_joined``: Django's user has no ``created_at``)."""
+
+    id: int
+    username: str
+    email: str
+    first_name: str
+    last_name: str
+    is_active: bool
+    date_joined: str
+
+
+class UserCreateSchema(msgspec.Struct):
+    username: str
+    email: str
+    password: str
+    first_name: str = ""
+    last_name: str = ""
+
+
+class UserUpdateSchema(msgspec.Struct):
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_serializers_per_action_class_attributes(client_for):
+    api = BoltAPI()
+
+    @api.viewset("/users")
+    class UserViewSet(ViewSet):
+        queryset = User.objects.all()
+
+        # Action-specific serializer classes
+        serializer_class = UserFullSchema  # Default (fallback)
+        list_serializer_class = UserMiniSchema  # For list() action
+        detail_serializer_class = UserFullSchema  # For retrieve() action (optional)
+        create_serializer_class = UserCreateSchema  # For create() action
+        update_serializer_class = UserUpdateSchema  # For update()/partial_update()
+
+        async def list(self, request):
+            """Uses list_serializer_class (UserMiniSchema)."""
+            qs = await self.get_queryset()
+            results = []
+            async for user in qs[:100]:
+                results.append(UserMiniSchema.from_model(user))
+            return results
+
+        async def retrieve(self, request, id: int):
+            """Uses detail_serializer_class or serializer_class (UserFullSchema)."""
+            user = await self.get_object(id=id)
+            return UserFullSchema.from_model(user)
+
+    ann = User.objects.create(username="ann", email="ann@example.com")
+    client = client_for(api)
+    assert client.get("/users").json() == [{"id": ann.id, "username": "ann"}]
+    full = client.get(f"/users/{ann.id}").json()
+    assert full["email"] == "ann@example.com"
+    assert full["date_joined"] == ann.date_joined.isoformat()
+    assert client.get("/users/424242").status_code == 404
+    view = UserViewSet()
+    assert view.get_serializer_class("create") is UserCreateSchema
+    assert view.get_serializer_class("partial_update") is UserUpdateSchema
