@@ -106,5 +106,7 @@ class APIKeyAuthentication(BaseAuthentication):
                 found = context
         if found is None:
             raise invalid_credentials(self.challenge, "Invalid API key")
+        # Which key this was, for per-key rate limits (key="api_key"): a digest, never the key.
+        request.state["auth.credential_id"] = presented.hex()[:32]
         # A fresh dict per request: handlers may mutate their context.
         return {**found, "permissions": list(found["permissions"]), "claims": {}}

@@ -3,9 +3,10 @@
 - ``"ip"``: the client address (socket peer; proxy headers only from trusted proxies).
 - ``"user"``: the authenticated user's id from the auth context; anonymous requests fall
   back to the client address.
-- ``"api_key"``: the API key credential that authenticated the request (hashed, never
-  stored in clear); unauthenticated requests fall back to the client address, so inventing
-  keys cannot buy new buckets.
+- ``"api_key"``: the API key that authenticated the request, as the backend that verified
+  it fingerprinted it in ``request.state["auth.credential_id"]`` (never the key in clear);
+  callers authenticated another way count by ``backend`` + ``user_id``; unauthenticated
+  requests fall back to the client address, so inventing keys cannot buy new buckets.
 - ``"header:<name>"``: the value of a request header (hashed when long); requests without
   it fall back to the client address. Only use it for headers a trusted gateway sets.
 - a callable ``key(request) -> str | None`` (sync or async); ``None`` falls back to the
@@ -26,6 +27,9 @@ from bolt.exceptions import ImproperlyConfigured
 __all__ = ["KeyFunc", "build_key_func"]
 
 KeyFunc = Callable[[Any], Any]
+# ``request.state`` entry where a key-based authentication backend leaves a fingerprint of
+# the key it verified (never the key itself); ``key="api_key"`` counts by it.
+CREDENTIAL_STATE_KEY = "auth.credential_id"
 _MAX_RAW = 64
 
 
@@ -62,15 +66,17 @@ def build_key_func(key: Any, client_ip: Callable[[Any], str], where: str) -> tup
 
         def by_api_key(request: Any) -> str:
             # hot path
-            if request.auth:
-                headers = request.headers
-                credential = headers.get("x-api-key") or headers.get("authorization")
+            auth = request.auth
+            if auth:
+                # Only what the authenticating backend verified counts: reading a header
+                # here would let a caller rotate one no backend checked (an X-Api-Key next
+                # to a JWT) and get a fresh bucket per request.
+                credential = request.state.get(CREDENTIAL_STATE_KEY)
                 if credential:
-                    digest = hashlib.sha256(credential.encode("latin-1")).hexdigest()[:32]
-                    return "key:" + digest
-                user_id = request.auth.get("user_id")
+                    return "key:" + credential
+                user_id = auth.get("user_id")
                 if user_id is not None:
-                    return f"key-user:{user_id}"
+                    return f"key-user:{auth.get('backend')}:{user_id}"
             return "ip:" + client_ip(request)
 
         return by_api_key, False

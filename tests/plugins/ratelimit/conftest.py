@@ -43,6 +43,7 @@ class FakeAuth:
                     request.auth = {"user_id": int(user), "backend": "test"}
                 elif key and key.startswith("valid-"):
                     request.auth = {"user_id": None, "backend": "api_key"}
+                    request.state["auth.credential_id"] = key  # as a key backend does
                 return await next_handler(request)
 
             return authenticate

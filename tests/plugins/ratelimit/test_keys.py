@@ -176,3 +176,46 @@ def test_callable_key(api: BoltAPI, peer_client: Peer, is_async: bool) -> None:
     assert c.get("/a?plan=pro").status_code == 200
     assert c.get("/a").status_code == 200  # None: by address
     assert c.get("/a").status_code == 429
+
+
+@pytest.mark.django_db(transaction=True)
+def test_api_key_bucket_ignores_credentials_nobody_checked(
+    settings: Any, make_api: Callable[..., BoltAPI]
+) -> None:
+    """``key="api_key"`` with the real auth backends: a caller who authenticated must not
+    buy fresh buckets by rotating a header no backend verified (an ``X-Api-Key`` next to a
+    JWT, or an ``Authorization`` next to a key in a custom header)."""
+    import jwt
+
+    from bolt.auth import APIKeyAuthentication, JWTAuthentication
+    from tests.plugins.auth.conftest import claims_for
+
+    api = BoltAPI(plugins=["auth", "guards", "ratelimit"])
+    backend = APIKeyAuthentication({"svc-key-0123456789": "svc"}, header="x-token")
+
+    @api.get("/jwt", auth=[JWTAuthentication()])
+    @rate_limit(rps=0.001, burst=1, key="api_key")
+    async def by_jwt() -> dict:
+        return {}
+
+    @api.get("/key", auth=[backend])
+    @rate_limit(rps=0.001, burst=1, key="api_key")
+    async def by_key() -> dict:
+        return {}
+
+    token = jwt.encode(claims_for(5), settings.SECRET_KEY, algorithm="HS256")
+    with TestClient(api) as c:
+        jwt_statuses = [
+            c.get(
+                "/jwt", headers={"Authorization": f"Bearer {token}", "X-Api-Key": f"junk-{i}"}
+            ).status_code
+            for i in range(3)
+        ]
+        key_statuses = [
+            c.get(
+                "/key", headers={"X-Token": "svc-key-0123456789", "Authorization": f"junk-{i}"}
+            ).status_code
+            for i in range(3)
+        ]
+    assert jwt_statuses == [200, 429, 429]
+    assert key_statuses == [200, 429, 429]
