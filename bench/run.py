@@ -187,7 +187,7 @@ def run_section(
         target = "" if r["target"] is None else f"  (target ≥ {r['target']:.2f}: "
         target += "" if r["target"] is None else ("met)" if r["met"] else "NOT met)")
         cpu = "n/a" if r["cpu_value"] is None else f"{r['cpu_value']:.2f}"
-        print(f"  {r['label']:<36} {value}  (CPU/request: {cpu}){target}")
+        print(f"  {r['label']:<44} {value}  (CPU/request: {cpu}){target}")
     return {
         "title": section.title,
         "runs": runs,
