@@ -79,7 +79,7 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
             "no",
             "--dir",
             str(tmp_path),
-        ],  # fmt: skip
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
