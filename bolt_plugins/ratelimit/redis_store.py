@@ -18,6 +18,7 @@ import logging
 import time
 from typing import Any
 
+from bolt.exceptions import ImproperlyConfigured
 from bolt_plugins.ratelimit.memory import Decision
 
 __all__ = ["GCRA_SCRIPT", "RedisStore", "StoreUnavailable"]
@@ -63,6 +64,14 @@ class RedisStore:
     __slots__ = ("_client", "_down_until", "_loop", "_script", "url")
 
     def __init__(self, url: str) -> None:
+        from redis.asyncio.connection import parse_url
+
+        try:
+            parse_url(url)  # no I/O; a bad port or host must stop startup, not fail requests
+        except (ValueError, TypeError) as exc:
+            raise ImproperlyConfigured(
+                f"BOLT_RATELIMIT_STORE: {_safe(url)!r} is not a usable Redis URL ({exc})"
+            ) from None
         self.url = url
         self._client: Any = None
         self._script: Any = None
@@ -92,8 +101,8 @@ class RedisStore:
         if self._down_until and time.monotonic() < self._down_until:
             raise StoreUnavailable("rate-limit store marked down")
         loop = asyncio.get_running_loop()
-        script = self._script if self._loop is loop else self._connect(loop)
         try:
+            script = self._script if self._loop is loop else self._connect(loop)
             allowed, value, full_in = await script(keys=[key], args=[interval_us, burst])
         except Exception as exc:  # ConnectionError, TimeoutError, ResponseError, OSError...
             if not self._down_until:

@@ -171,3 +171,18 @@ def test_hook_bolt_shutdown_closes_client_of_unreachable_redis(
         assert client.post(path).status_code == 503
         assert store._client is not None
     assert store._client is None
+
+
+@pytest.mark.parametrize(
+    "url", ["redis://127.0.0.1:notaport/0", "redis://[::1/0", "redis://:pw@127.0.0.1:99999/0"]
+)
+def test_malformed_redis_url_is_a_startup_error_not_a_500_per_request(
+    path: str, settings: Any, make_api: Callable[..., BoltAPI], url: str
+) -> None:
+    """Before: the URL was parsed on the first request, so every request was a 500."""
+    from bolt.exceptions import ImproperlyConfigured
+
+    settings.BOLT_RATELIMIT_STORE = url
+    with pytest.raises(ImproperlyConfigured, match="BOLT_RATELIMIT_STORE") as info:
+        limited_api(make_api, path, burst=1)
+    assert "pw@" not in str(info.value)
