@@ -608,3 +608,76 @@ def test_serializers_per_action_class_attributes(client_for):
     view = UserViewSet()
     assert view.get_serializer_class("create") is UserCreateSchema
     assert view.get_serializer_class("partial_update") is UserUpdateSchema
+
+
+# --- Advanced Patterns: "Dependency Injection" and "Streaming Responses", as written ------
+def test_dependency_injection_and_streaming_as_written(client_for):
+    local = BoltAPI()
+    global api
+    saved, api = api, local
+    try:
+
+        async def get_current_user(request: dict):
+            """Extract user from auth context."""
+            auth = request.get("auth", {})
+            return {"id": auth.get("user_id"), "username": auth.get("username")}
+
+        class ProfileViewSet(ViewSet):
+            async def get(self, request, current_user: dict = Depends(get_current_user)):
+                """Use dependency injection."""
+                return {"profile": current_user, "settings": {}}
+
+            @api.put("/profile/settings")
+            async def update_settings(
+                self, request, current_user: dict = Depends(get_current_user)
+            ):
+                """Custom action with dependency injection."""
+                return {"user_id": current_user["id"], "settings_updated": True}
+
+        class DataViewSet(ViewSet):
+            async def get(self, request):
+                """Stream large dataset."""
+
+                async def stream_data():
+                    for i in range(1000):
+                        yield f"data: {i}\n"
+
+                return StreamingResponse(stream_data(), media_type="text/event-stream")
+
+            @api.get("/data/export")
+            async def export(self, request):
+                """Custom streaming action."""
+
+                async def export_csv():
+                    yield "id,name,email\n"
+                    for i in range(10000):
+                        yield f"{i},user{i},user{i}@example.com\n"
+
+                return StreamingResponse(
+                    export_csv(),
+                    media_type="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=users.csv"},
+                )
+    finally:
+        api = saved
+
+    local.view("/profile", ProfileViewSet)
+    local.view("/data", DataViewSet)
+    client = client_for(local)
+    assert client.get("/profile").json() == {
+        "profile": {"id": None, "username": None},
+        "settings": {},
+    }
+    assert client.put("/profile/settings").json() == {"user_id": None, "settings_updated": True}
+    streamed = client.get("/data")
+    assert streamed.headers["content-type"].startswith("text/event-stream")
+    lines = streamed.text.splitlines()
+    assert (len(lines), lines[0], lines[-1]) == (1000, "data: 0", "data: 999")
+    exported = client.get("/data/export")
+    assert exported.headers["content-disposition"] == "attachment; filename=users.csv"
+    rows = exported.text.splitlines()
+    assert (len(rows), rows[0], rows[-1]) == (
+        10001,
+        "id,name,email",
+        "9999,user9999,user9999@example.com",
+    )
