@@ -21,7 +21,7 @@ from typing import Any
 
 import msgspec
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import DatabaseError, models
 
 from bolt.exceptions import ImproperlyConfigured, NotFound, RequestValidationError
 from bolt.exceptions import validation_error as verr
@@ -290,8 +290,17 @@ class CrudBase:
         instance.save(force_insert=True)
 
     def perform_update(self, instance: Any) -> None:
-        """Save a changed instance (inside the write transaction)."""
-        instance.save()
+        """Save a changed instance (inside the write transaction); 404 if it is gone.
+
+        ``force_update``: a row deleted since it was fetched must not be re-created by the
+        INSERT a plain ``save()`` falls back to when its UPDATE matches nothing.
+        """
+        try:
+            instance.save(force_update=True)
+        except DatabaseError as exc:
+            if type(exc) is not DatabaseError:  # OperationalError & co. keep their mapping
+                raise
+            raise NotFound(detail=f"{type(instance).__name__} not found") from None
 
     def perform_destroy(self, instance: Any) -> None:
         """Delete an instance (inside the write transaction); 404 if it is already gone."""

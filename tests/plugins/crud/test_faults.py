@@ -220,3 +220,26 @@ def test_postgres_server_stopped_then_started(client: TestClient) -> None:
         time.sleep(0.2)
     assert response.status_code == 200
     assert [p["name"] for p in response.json()] == ["A"]
+
+
+def test_update_of_a_row_deleted_meanwhile_is_404_and_not_recreated() -> None:
+    """A row deleted by someone else between the fetch and the save: PUT/PATCH answer 404
+    and never re-insert it (a plain ``save()`` would fall back to INSERT)."""
+    from tests.testapp.models import Article
+
+    class RacingViewSet(ModelViewSet):
+        queryset = Article.objects.all()
+
+        async def get_object(self, pk=None, **lookup):
+            instance = await super().get_object(pk, **lookup)
+            await Article.objects.filter(pk=instance.pk).adelete()  # a concurrent delete
+            return instance
+
+    api = BoltAPI()
+    api.viewset("/racing")(RacingViewSet)
+    client = TestClient(api)
+    for method in ("PATCH", "PUT"):
+        row = Article.objects.create(title="gone soon")
+        response = client.request(method, f"/racing/{row.pk}", json={"title": "back?"})
+        assert (response.status_code, response.json()) == (404, {"detail": "Article not found"})
+        assert not Article.objects.filter(pk=row.pk).exists(), method
