@@ -100,6 +100,26 @@ def prepare_key(secret: Any, algorithms: list[str]) -> Any:
     return prepared
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _fresh(context: dict[str, Any], nested: tuple[str, ...]) -> dict[str, Any]:
+    """A copy of a cached context that a handler may change freely.
+
+    ``nested`` names the claims holding lists or dicts: those are copied too, so an edit
+    to ``auth["claims"]["roles"]`` cannot reach the next request with the same token.
+    """
+    # hot path
+    claims = dict(context["claims"])
+    for name in nested:
+        value = claims[name]
+        if type(value) is list and all(type(v) in _SCALARS for v in value):
+            claims[name] = list(value)
+        else:
+            claims[name] = copy.deepcopy(value)
+    return {**context, "permissions": list(context["permissions"]), "claims": claims}
+
+
 class JWTAuthentication(BaseAuthentication):
     """Authenticate ``Authorization: Bearer <jwt>`` (or a cookie) as a Django user.
 
@@ -236,35 +256,30 @@ class JWTAuthentication(BaseAuthentication):
         # hot path
         cached = self._cache.get(token)
         if cached is not None:
-            context, expires = cached
+            context, expires, nested = cached
             if expires > _now() - self._leeway:
-                return {
-                    **context,
-                    "permissions": list(context["permissions"]),
-                    "claims": dict(context["claims"]),
-                }
+                return _fresh(context, nested)
             self._cache.pop(token, None)
             raise invalid_credentials(self._bad)
         if len(token) > self.max_length:
             raise invalid_credentials(self._bad)
         context = self._decode(token)
         if self._cache_size:
-            self._remember(token, context)
-            return {
-                **context,
-                "permissions": list(context["permissions"]),
-                "claims": dict(context["claims"]),
-            }
+            nested = tuple(
+                name for name, value in context["claims"].items() if isinstance(value, list | dict)
+            )
+            self._remember(token, context, nested)
+            return _fresh(context, nested)
         return context
 
-    def _remember(self, token: str, context: dict[str, Any]) -> None:
+    def _remember(self, token: str, context: dict[str, Any], nested: tuple[str, ...]) -> None:
         cache = self._cache
         if len(cache) >= self._cache_size:
             try:  # drop the oldest entry; a concurrent eviction is harmless
                 del cache[next(iter(cache))]
             except (KeyError, RuntimeError, StopIteration):
                 pass
-        cache[token] = (context, float(context["claims"]["exp"]))
+        cache[token] = (context, float(context["claims"]["exp"]), nested)
 
     def _decode(self, token: str) -> dict[str, Any]:
         try:

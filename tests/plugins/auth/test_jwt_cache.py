@@ -87,3 +87,28 @@ def test_valid_token_with_an_enormous_exp_is_not_a_500(make_api: Any, client_for
     r = client.get("/me", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code in (200, 401), r.text
     assert "Traceback" not in r.text
+
+
+def test_nested_claims_changed_by_a_handler_do_not_reach_the_next_request(
+    make_api: Any, client_for: Any
+) -> None:
+    """docs/auth.md: "Each request gets its own dict; changing it affects only that request"
+    — nested claim values included, or a cached token would carry one request's edits."""
+    api = make_api(auth=[JWTAuthentication()], guards=[IsAuthenticated()])
+
+    @api.get("/mutate")
+    async def mutate(request) -> dict:
+        request.auth["claims"]["roles"].append("admin")
+        request.auth["claims"]["org"]["tier"] = "gold"
+        return {}
+
+    @api.get("/read")
+    async def read(request) -> dict:
+        return request.auth["claims"]
+
+    client = client_for(api)
+    headers = bearer_for(SECRET, roles=["reader"], org={"tier": "free"})
+    assert client.get("/mutate", headers=headers).status_code == 200
+    claims = client.get("/read", headers=headers).json()
+    assert claims["roles"] == ["reader"]
+    assert claims["org"] == {"tier": "free"}
