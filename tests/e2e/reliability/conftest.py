@@ -72,6 +72,8 @@ def files_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = base / "public"
     root.mkdir()
     (root / "data.bin").write_bytes(bytes(range(256)) * 4)
+    with (root / "big.bin").open("wb") as big:  # sparse: 256 MB on disk costs nothing
+        big.truncate(256 * 1024 * 1024)
     (root / "sub").mkdir()
     (root / "sub" / "inner.txt").write_text("inner")
     (base / "secret.txt").write_text("outside the root")
