@@ -172,9 +172,11 @@ class FilterSpec:
         if len(items) > MAX_ORDERING_TERMS:
             raise BadRequest(detail=f"At most {MAX_ORDERING_TERMS} ordering fields")
         for item in items:
-            if item.lstrip("-") not in self.ordering:
+            # One leading "-" means descending; "--qty" names no field (and would crash).
+            name = item[1:] if item.startswith("-") else item
+            if name not in self.ordering:
                 allowed = ", ".join(sorted(self.ordering)) or "none"
-                raise BadRequest(detail=f"Cannot order by {item.lstrip('-')!r}; allowed: {allowed}")
+                raise BadRequest(detail=f"Cannot order by {name!r}; allowed: {allowed}")
         return items
 
 

@@ -82,6 +82,18 @@ async def kinds(kind: Literal["a", "b"] = "a", n: int = 0) -> dict[str, Any]:
     return {"kind": kind, "n": n}
 
 
+@api.post("/echo-json")
+async def echo_json(data: dict[str, Any]) -> dict[str, int]:
+    """A free-form JSON object: decoded without a schema to stop deep nesting early."""
+    return {"keys": len(data)}
+
+
+@api.post("/pair")
+async def pair(a: dict[str, Any], b: dict[str, int]) -> dict[str, int]:
+    """Two body parameters: the body is one object with keys ``a`` and ``b``."""
+    return {"a": len(a), "b": len(b)}
+
+
 @api.get("/boom")
 async def boom() -> dict[str, str]:
     raise RuntimeError(f"leaky failure: SECRET_KEY={settings.SECRET_KEY} API_KEY={API_KEY}")
