@@ -171,7 +171,7 @@ class JWTAuthentication(BaseAuthentication):
         # re-verifying costs ~50 us. Only tokens that passed every check get in; ``exp`` is
         # re-checked on every hit; the size is bounded (oldest out first).
         self._cache_size = max(0, cache_size)
-        self._cache: dict[str, tuple[dict[str, Any], float]] = {}
+        self._cache: dict[str, tuple[dict[str, Any], float, tuple[str, ...]]] = {}
         self.challenge = f'{scheme} realm="api"'
         self._bad = f'{scheme} realm="api", error="invalid_token"'
         self.user_loader = DjangoUserLoader(self._bad)
