@@ -69,3 +69,14 @@ def client_for() -> Iterator[Callable[[BoltAPI], TestClient]]:
     yield make
     for client in clients:
         client.close()
+
+
+@pytest.fixture(autouse=True)
+def _close_orm_thread_connections() -> Iterator[None]:
+    """Close connections Django's shared async-ORM thread opened for handlers that use the
+    async ORM (``await User.objects.aget(...)``), so PostgreSQL can drop the test database."""
+    yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result()

@@ -18,7 +18,7 @@ from tests.testapp.models import Document
 from tests.testapp.models import FlaggedArticle as Article
 from tests.testapp.models import Member as User
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.orm, pytest.mark.django_db(transaction=True)]
 
 
 class DocumentSchema(msgspec.Struct):
