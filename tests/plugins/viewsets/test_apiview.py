@@ -258,3 +258,43 @@ def test_no_hook_calls_per_request(make_api, client_for):
     finally:
         undo()
     assert calls == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_api_defaults_reach_viewset_actions_and_class_body_routes(make_api, client_for):
+    """``BoltAPI(auth=..., guards=...)`` (``api.defaults``) covers every ViewSet route that sets
+    nothing; a class value replaces it; ``@action(auth=[], guards=[])`` makes one public."""
+    from bolt import ViewSet, action
+
+    api = make_api("auth", "guards", auth=[JWTAuthentication()], guards=[IsAuthenticated()])
+
+    @api.viewset("/items")
+    class Items(ViewSet):
+        async def list(self, request):
+            return ["secret"]
+
+        @action(methods=["GET"], detail=False, auth=[], guards=[])
+        async def public(self, request):
+            return {"public": True}
+
+        @api.get("/items/extra")
+        async def extra(self, request):
+            return {"extra": True}
+
+    @api.viewset("/admin-items")
+    class AdminItems(ViewSet):
+        guards = [IsAdminUser()]
+
+        async def list(self, request):
+            return ["admin"]
+
+    client = client_for(api)
+    assert client.get("/items").status_code == 401
+    assert client.get("/items/extra").status_code == 401
+    assert client.get("/items/public").json() == {"public": True}
+    user = User.objects.create_user("plain", password="pw-123456")
+    headers = {"Authorization": f"Bearer {create_jwt_for_user(user)}"}
+    assert client.get("/items", headers=headers).json() == ["secret"]
+    assert client.get("/items/extra", headers=headers).json() == {"extra": True}
+    assert client.get("/admin-items", headers=headers).status_code == 403
+    assert client.get("/admin-items").status_code == 401
