@@ -178,10 +178,34 @@ def test_case11_trace_connect_unknown_are_405_with_allow(server: Server, method:
     assert set(response.headers["allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
 
 
+def test_case05_body_of_a_get_is_never_a_second_request(server: Server) -> None:
+    smuggled = b"GET /api/admin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    for method in (b"GET", b"POST"):
+        payload = (
+            method + b" /api/hello HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(smuggled) + smuggled
+        )
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+            sock.sendall(payload)
+            data = read_all(sock, 2.0)
+            data += read_all(sock, 0.5)
+        assert data.count(b"HTTP/1.1 ") == 1, data[:400]
+        assert parse_response(data).status in (200, 405)
+
+
 def test_case12_head_matches_get_and_passes_guards(client: httpx.Client) -> None:
-    for path in ("/api/hello", "/api/items/1", "/api/me", "/api/admin", "/api/items/999999"):
+    paths = ("/api/hello", "/api/items/1", "/api/me", "/api/admin", "/api/items/999999",
+             "/api/files/data.bin", "/api/files/missing")  # fmt: skip
+    for path in paths:
         get, head = client.get(path), client.head(path)
         assert head.status_code == get.status_code, path
         assert head.content == b"", path
         for name in ("content-type", "content-length", "www-authenticate", "allow"):
             assert head.headers.get(name) == get.headers.get(name), (path, name)
+    # HEAD of a stream answers at once and never runs the generator.
+    started = time.monotonic()
+    head = client.head("/api/stream")
+    assert head.status_code == 200
+    assert head.content == b""
+    assert time.monotonic() - started < 1
+    assert client.get("/api/stream-state").json()["sent"] == 0
