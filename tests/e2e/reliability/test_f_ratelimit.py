@@ -133,3 +133,25 @@ def test_case54_limiter_store_down_is_503_never_500(
         for _ in range(XFF_BURST + 3)
     ]
     assert statuses == [200] * (XFF_BURST + 3)
+
+
+def test_case51_behind_a_trusted_proxy_the_rightmost_address_counts(
+    start_server: Callable[..., Server], seeded: dict[str, Any]
+) -> None:
+    """The proxy (127.0.0.1) appends the client it saw; what the client wrote on the left
+    changes nothing, and a different real client still has its own bucket."""
+    server = start_server(seeded["db"], BOLT_TRUSTED_PROXIES='["127.0.0.1"]')
+    url = server.base_url + "/api/limited-xff"
+    statuses = [
+        httpx.get(url, headers={"x-forwarded-for": f"10.9.{i}.1, 198.51.100.7"}).status_code
+        for i in range(XFF_BURST + 5)
+    ]
+    assert statuses.count(200) == XFF_BURST, statuses
+    assert statuses[-5:] == [429] * 5
+    spoofed_last = httpx.get(url, headers={"x-forwarded-for": "198.51.100.7, 127.0.0.1"})
+    assert spoofed_last.status_code == 429  # a trusted hop is skipped, not trusted as client
+    other = httpx.get(url, headers={"x-forwarded-for": "198.51.100.7, 198.51.100.8"})
+    assert other.status_code == 200
+    junk = httpx.get(url, headers={"x-forwarded-for": "not-an-ip, ::::, 999.1.1.1"})
+    assert junk.status_code in (200, 429)
+    assert junk.headers["content-type"].startswith("application/json")
