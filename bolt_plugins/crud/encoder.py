@@ -89,9 +89,10 @@ def make_encoder(route: Route, return_type: Any) -> Any:
         # A view handler may return models or querysets without declaring a schema (the
         # guide's ``return Article.objects.all()[:100]``): the class's serializer for the
         # action, else the model's own schema (``model_schema``: no ``password``).
-        schema = static_serializer(view, route.action) if _uses_orm(view) else None
-        if schema is None:
+        found = static_serializer(view, route.action) if _uses_orm(view) else None
+        if found is None:
             return _model_shape
+        schema = found
         rest = None
     else:
         return None
@@ -115,8 +116,8 @@ async def _model_shape(value: Any) -> Any:
     """Models and querysets → the schema of their model; anything else unchanged."""
     # hot path
     if isinstance(value, models.QuerySet):
-        schema = model_schema(value.model)
-        return await runner_for(value.db).read(to_structs, value, schema)
+        model: Any = value.model
+        return await runner_for(value.db).read(to_structs, value, model_schema(model))
     if isinstance(value, models.Model):
         return await convert_instance(value, model_schema(type(value)))
     if type(value) is list and value and isinstance(value[0], models.Model):
