@@ -24,6 +24,7 @@ __all__ = [
     "PHASE_CORS",
     "PHASE_GUARDS",
     "PHASE_RATE_LIMIT",
+    "PHASE_RATE_LIMIT_EARLY",
     "Handler",
     "Middleware",
     "cors",
@@ -37,6 +38,9 @@ Handler = Callable[["Request"], Awaitable["Response"]]
 F = TypeVar("F", bound=Callable[..., Any])
 
 PHASE_CORS = 100
+# Limits keyed by something the client sends (its IP, a header) run before authentication,
+# so failed logins are counted too; limits keyed by identity need authentication first.
+PHASE_RATE_LIMIT_EARLY = 150
 PHASE_AUTH = 200
 PHASE_RATE_LIMIT = 300
 PHASE_GUARDS = 400

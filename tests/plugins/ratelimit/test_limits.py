@@ -234,7 +234,8 @@ def test_hook_bolt_route_middleware_claims_and_orders(api: BoltAPI) -> None:
     api.compile()
     route_a, route_b = api.routes
     assert "rate_limit" in route_a.claimed
-    assert route_a.meta["middleware"] == ["cors", "fake_auth", "rate_limit"]
+    # an IP-keyed limit runs before authentication (failed logins count)
+    assert route_a.meta["middleware"] == ["cors", "rate_limit", "fake_auth"]
     assert route_b.meta["middleware"] == ["fake_auth"]
 
 
