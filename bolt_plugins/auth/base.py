@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
 from bolt.exceptions import ImproperlyConfigured, Unauthorized
 
 __all__ = [
@@ -103,7 +105,7 @@ class DjangoUserLoader:
         model = get_user_model()
         try:
             user = model._default_manager.get(pk=request.auth["user_id"])
-        except (model.DoesNotExist, ValueError, TypeError, OverflowError):
+        except (model.DoesNotExist, ValueError, TypeError, OverflowError, ValidationError):
             user = None  # an id the column cannot hold names no user either
         return self._check(user)
 
@@ -114,7 +116,7 @@ class DjangoUserLoader:
         model = get_user_model()
         try:
             user = await model._default_manager.aget(pk=request.auth["user_id"])
-        except (model.DoesNotExist, ValueError, TypeError, OverflowError):
+        except (model.DoesNotExist, ValueError, TypeError, OverflowError, ValidationError):
             user = None
         return self._check(user)
 
