@@ -23,6 +23,7 @@ from functools import reduce
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Q
 
 from bolt.exceptions import BadRequest, ImproperlyConfigured, RequestValidationError
@@ -117,9 +118,14 @@ class FilterSpec:
                 raise ValidationError("Expected true or false")
             return flag
         try:
-            return target.to_python(raw)
+            value = target.to_python(raw)
         except (ValueError, TypeError, OverflowError):
             raise ValidationError("Invalid value") from None
+        bounds = BaseDatabaseOperations.integer_field_ranges.get(target.get_internal_type())
+        if bounds is not None and isinstance(value, int) and not bounds[0] <= value <= bounds[1]:
+            # No row can hold it, and the driver would overflow (a 500) on `in` and foreign keys.
+            raise ValidationError(f"Must be between {bounds[0]} and {bounds[1]}")
+        return value
 
     def apply(self, queryset: Any, query: dict[str, str], known: frozenset[str]) -> Any:
         """Filter, search and order ``queryset`` from the request's query parameters."""

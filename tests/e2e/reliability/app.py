@@ -116,7 +116,7 @@ class ItemViewSet(ModelViewSet):
     model = Item
     pagination_class = ItemPagination
     ordering_fields = ["name", "qty"]
-    filterset_fields = ["name"]
+    filterset_fields = {"name": ["exact"], "qty": ["exact", "gte", "in"], "category": ["exact"]}
     ordering = "pk"
 
     @action(methods=["POST"], detail=True)
