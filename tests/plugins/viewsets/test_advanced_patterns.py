@@ -234,9 +234,10 @@ def test_combining_everything(make_api, client_for):
     assert exported.text == "# Article 5\n\nContent goes here...\n"
     assert client.get("/articles/5/export").status_code == 401
     plugins = {(r.method, r.path): r.meta["middleware"] for r in api.iter_routes()}
-    assert plugins[("POST", "/articles")] == ["cors", "auth", "rate_limit", "guards"]
+    # IP-keyed rate limits run before authentication (so failed logins are counted too)
+    assert plugins[("POST", "/articles")] == ["cors", "rate_limit", "auth", "guards"]
     assert plugins[("POST", "/articles/{article_id}/publish")] == [
-        "auth",
         "rate_limit",
+        "auth",
         "guards",
     ]
