@@ -37,7 +37,8 @@ def ratios(
         num_cpu = cpu.get(ratio.num[0], {}).get(ratio.num[1])
         den_cpu = cpu.get(ratio.den[0], {}).get(ratio.den[1])
         cpu_value = den_cpu / num_cpu if num_cpu and den_cpu else None
-        met = None if value is None or ratio.target is None else value >= ratio.target
+        # Judged as reported: on the ratio rounded to two decimals.
+        met = None if value is None or ratio.target is None else round(value, 2) >= ratio.target
         out.append(
             {
                 "label": ratio.label,
