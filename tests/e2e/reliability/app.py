@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any, Literal
 
 import django
@@ -227,6 +227,24 @@ async def stream() -> StreamingResponse:
                 STREAM_STATE["sent"] = i + 1
                 yield b"x" * 1024
                 await asyncio.sleep(0.02)
+            STREAM_STATE["finished"] = True
+        finally:
+            STREAM_STATE["closed_at"] = time.time()
+
+    return StreamingResponse(chunks(), media_type="application/octet-stream")
+
+
+@api.get("/stream-sync")
+def stream_sync() -> StreamingResponse:
+    """The same stream from a plain generator (advanced in a worker thread)."""
+    STREAM_STATE.update(started=time.time(), sent=0, closed_at=None, finished=False)
+
+    def chunks() -> Iterator[bytes]:
+        try:
+            for i in range(STREAM_CHUNKS):
+                STREAM_STATE["sent"] = i + 1
+                yield b"x" * 1024
+                time.sleep(0.02)
             STREAM_STATE["finished"] = True
         finally:
             STREAM_STATE["closed_at"] = time.time()

@@ -3,6 +3,9 @@
 Granian answers cases 1-3 itself; the tests pin that the answer reaches the client and the
 server keeps serving. Case 4 runs with ``--http1-header-read-timeout 2000`` (2 s instead of
 the 30 s default) to stay inside the time budget; the behaviour checked is the same.
+Case 10: Granian drops the authority of an absolute-form target (``GET http://evil.com/x``
+reaches the app as path ``/x`` with the client's ``Host``), so Bolt cannot see it; it is
+never reflected, and the ``Host`` header is what gets validated.
 """
 
 from __future__ import annotations

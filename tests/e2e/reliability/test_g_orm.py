@@ -202,11 +202,12 @@ def worker_fds(server: Server, needle: str) -> int:
     return found
 
 
+@pytest.mark.parametrize("path", ["/api/stream", "/api/stream-sync"])
 def test_case65_disconnect_mid_stream_cancels_the_generator(
-    server: Server, client: httpx.Client
+    server: Server, client: httpx.Client, path: str
 ) -> None:
     with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
-        sock.sendall(b"GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
         received = b""
         while len(received) < 5 * 1024:
             received += sock.recv(65536)
