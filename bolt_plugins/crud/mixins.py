@@ -42,6 +42,13 @@ __all__ = [
     "UpdateMixin",
 ]
 
+try:  # Django 6+: what a forced update that matched no row raises
+    from django.core.exceptions import ObjectNotUpdated as _NotUpdated
+
+    _NOT_UPDATED: tuple[type[BaseException], ...] = (_NotUpdated,)
+except ImportError:  # pragma: no cover - Django < 6
+    _NOT_UPDATED = ()
+
 WRITE_ACTIONS = {"create": False, "update": False, "partial_update": True}
 METHOD_ACTIONS = {"post": "create", "put": "update", "patch": "partial_update"}
 SERIALIZER_ATTRS = {
@@ -298,7 +305,9 @@ class CrudBase:
         try:
             instance.save(force_update=True)
         except DatabaseError as exc:
-            if type(exc) is not DatabaseError:  # OperationalError & co. keep their mapping
+            # Django < 6 raises a plain DatabaseError, 6+ ``Model.NotUpdated``; OperationalError
+            # & co. keep their own mapping (503, ...).
+            if type(exc) is not DatabaseError and not isinstance(exc, _NOT_UPDATED):
                 raise
             raise NotFound(detail=f"{type(instance).__name__} not found") from None
 
