@@ -26,6 +26,8 @@ def main() -> None:
     writer = User.objects.create_user("writer", password="pw")
     writer.user_permissions.add(Permission.objects.get(codename="add_item"))
     inactive = User.objects.create_user("ghost", password="pw", is_active=False)
+    doomed = User.objects.create_user("doomed", password="pw")
+    fading = User.objects.create_user("fading", password="pw")
     category = Category.objects.create(name="tools")
     item = Item.objects.create(name="hammer", qty=0, category=category)
     note = Note.objects.create(owner=bob, text="bob's secret note")
@@ -37,6 +39,8 @@ def main() -> None:
                 "bob": bob.pk,
                 "writer": writer.pk,
                 "inactive": inactive.pk,
+                "doomed": doomed.pk,
+                "fading": fading.pk,
                 "category": category.pk,
                 "item": item.pk,
                 "bob_note": note.pk,

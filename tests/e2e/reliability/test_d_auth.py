@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import json
+import sqlite3
 import statistics
 import time
 from pathlib import Path
@@ -183,6 +184,23 @@ def test_case41_inactive_deleted_or_revoked_is_401(
     assert_401(client.get("/api/me", headers=bearer(token(424242))))
     assert_401(client.get("/api/me", headers=bearer(token(seeded["alice"], jti=REVOKED_JTI))))
     assert client.get("/api/me", headers=bearer(token(seeded["alice"]))).status_code == 200
+
+
+def test_case41_user_deleted_or_deactivated_after_issue_is_401(
+    client: httpx.Client, seeded: dict[str, Any], db: Path
+) -> None:
+    """The same token, already verified (and cached), stops working at once."""
+    doomed = bearer(token(seeded["doomed"]))
+    fading = bearer(token(seeded["fading"]))
+    assert client.get("/api/me", headers=doomed).status_code == 200
+    assert client.get("/api/me", headers=fading).status_code == 200
+    conn = sqlite3.connect(db, timeout=5)
+    with conn:
+        conn.execute("DELETE FROM auth_user WHERE id = ?", (seeded["doomed"],))
+        conn.execute("UPDATE auth_user SET is_active = 0 WHERE id = ?", (seeded["fading"],))
+    conn.close()
+    assert_401(client.get("/api/me", headers=doomed))
+    assert_401(client.get("/api/me", headers=fading))
 
 
 def test_case42_missing_permission_is_403_and_handler_never_ran(
