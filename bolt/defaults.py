@@ -75,7 +75,12 @@ def bolt_response_encoder(api: Any, route: Route, return_type: Any) -> Any:
         msgspec.inspect.type_info(return_type)
     except (TypeError, ValueError):
         return None
-    target = return_type
+    return validating_shape(route, return_type)
+
+
+def validating_shape(route: Route, target: Any) -> Any:
+    """A shaper converting a return value to ``target`` (attributes, dicts, other Structs);
+    a value that does not fit is a server error (``ResponseValidationError``)."""
 
     def shape(value: Any) -> Any:
         if type(value) is target:

@@ -16,7 +16,7 @@ import msgspec
 from django.core.exceptions import SynchronousOnlyOperation
 from django.db import models
 
-from bolt.defaults import ResponseValidationError
+from bolt.defaults import validating_shape
 from bolt.route import Route
 from bolt_plugins.crud.db import runner_for
 from bolt_plugins.crud.encoding import (
@@ -64,27 +64,13 @@ async def convert_instance(obj: models.Model, schema: type[msgspec.Struct]) -> A
     return await runner_for(obj._state.db).read(to_struct, obj, schema)
 
 
-def _checked(route: Route, return_type: Any) -> Any:
-    def check(value: Any) -> Any:
-        if type(value) is return_type:
-            return value
-        try:
-            return msgspec.convert(value, return_type, from_attributes=True)
-        except msgspec.ValidationError as exc:
-            raise ResponseValidationError(
-                f"{route!r} returned a value that does not match {return_type!r}: {exc}"
-            ) from None
-
-    return check
-
-
 def make_encoder(route: Route, return_type: Any) -> Any:
     """The shape callable for ``route``, or ``None`` when models cannot appear."""
     target = schema_target(return_type) if return_type is not None else None
     view = route.view_class
     if target is not None:
         schema = target[0]
-        rest = _checked(route, return_type)
+        rest = validating_shape(route, return_type)
     elif (return_type is None or return_type in _PASSTHROUGH) and view is not None:
         # A view handler may return models or querysets without declaring a schema (the
         # guide's ``return Article.objects.all()[:100]``): the class's serializer for the
