@@ -18,6 +18,10 @@ from bolt_granian import server as server_module
 from bolt_granian.management.commands import runbolt
 from bolt_granian.server import DEFAULT_TARGET, ServerOptions, build_server, default_target
 
+# runbolt runs Django's system checks; on Django 6 they ask each database about its features
+# (a JSONField model asks SQLite whether it supports JSON), which needs database access.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture
 def served(monkeypatch: pytest.MonkeyPatch) -> list[ServerOptions]:
