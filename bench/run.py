@@ -184,8 +184,9 @@ def run_section(
     print(report.console_table(section, runs))
     for r in result_ratios:
         value = f"{r['value']:.2f}"
-        target = "" if r["target"] is None else f"  (target ≥ {r['target']:.2f}: "
-        target += "" if r["target"] is None else ("met)" if r["met"] else "NOT met)")
+        target = ""
+        if r["target"] is not None:
+            target = f"  (target ≥ {r['target']:.2f}: {report._verdict(r['met'], r['met_cpu'])})"
         cpu = "n/a" if r["cpu_value"] is None else f"{r['cpu_value']:.2f}"
         print(f"  {r['label']:<44} {value}  (CPU/request: {cpu}){target}")
     return {
