@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 import typing
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -141,42 +141,95 @@ def _return_type(route: Route, func: Callable[..., Any]) -> Any:
     return annotation
 
 
-def _responder(route: Route, shape: Any) -> Callable[[Any], Awaitable[Response]]:
+def _json_response(result: Any, status: int) -> Response:
+    # hot path: skip Response.__init__'s type dispatch for the common case
+    response = JSONResponse.__new__(JSONResponse)
+    response.body = json_encode(result)
+    response.status_code = status
+    response.headers = {}
+    response.cookies = None
+    response.media_type = "application/json"
+    return response
+
+
+def _as_response(result: Any, status: int) -> Response:
+    """A shaped (or unshaped) non-tuple return value as a response."""
+    if result is None:
+        return Response(b"", 204)
+    if isinstance(result, Response):
+        return result
+    kind = type(result)
+    if kind is str:
+        return Response(result, status, media_type="text/plain")
+    if kind is bytes:
+        return Response(result, status, media_type="application/octet-stream")
+    return _json_response(result, status)
+
+
+def _responder(route: Route, shape: Any) -> tuple[Callable[[Any], Any], bool]:
+    """``(respond, is_async)``: turns a handler's return value into a ``Response``.
+
+    Synchronous unless the route's shaper is async, so most routes pay no extra coroutine.
+    """
     status = route.status_code or 200
-    shape_async = shape is not None and inspect.iscoroutinefunction(shape)
 
-    async def respond(result: Any) -> Response:
+    def status_tuple(result: tuple[Any, ...]) -> tuple[int, Any, Any] | None:
+        if 2 <= len(result) <= 3 and type(result[0]) is int:
+            return result[0], result[1], (result[2] if len(result) == 3 else None)
+        return None
+
+    def with_status(code: int, body: Any, headers: Any) -> Response:
+        if isinstance(body, Response):
+            body.status_code = code
+            return body
+        return Response(body, code, headers)
+
+    if shape is None:
+
+        def respond(result: Any) -> Response:
+            # hot path
+            kind = type(result)
+            if kind is dict or kind is list:
+                return _json_response(result, status)
+            if kind is tuple:
+                parts = status_tuple(result)
+                if parts is not None:
+                    return with_status(*parts)
+            return _as_response(result, status)
+
+        return respond, False
+
+    if not inspect.iscoroutinefunction(shape):
+
+        def respond_shaped(result: Any) -> Response:
+            # hot path
+            if type(result) is tuple:
+                parts = status_tuple(result)
+                if parts is not None:
+                    code, body, headers = parts
+                    if body is not None and not isinstance(body, Response):
+                        body = shape(body)
+                    return with_status(code, body, headers)
+            if result is None or isinstance(result, Response):
+                return _as_response(result, status)
+            return _as_response(shape(result), status)
+
+        return respond_shaped, False
+
+    async def respond_async(result: Any) -> Response:
         # hot path
-        kind = type(result)
-        if kind is tuple and 2 <= len(result) <= 3 and type(result[0]) is int:
-            code, body = result[0], result[1]
-            headers = result[2] if len(result) == 3 else None
-            if isinstance(body, Response):
-                body.status_code = code
-                return body
-            if shape is not None and body is not None:
-                body = (await shape(body)) if shape_async else shape(body)
-            response = Response(body, code, headers)
-            return response
-        if result is None:
-            return Response(b"", 204)
-        if isinstance(result, Response):
-            return result
-        if shape is not None:
-            result = (await shape(result)) if shape_async else shape(result)
-        if kind is str:
-            return Response(result, status, media_type="text/plain")
-        if kind is bytes:
-            return Response(result, status, media_type="application/octet-stream")
-        response = JSONResponse.__new__(JSONResponse)
-        response.body = json_encode(result)
-        response.status_code = status
-        response.headers = {}
-        response.cookies = None
-        response.media_type = "application/json"
-        return response
+        if type(result) is tuple:
+            parts = status_tuple(result)
+            if parts is not None:
+                code, body, headers = parts
+                if body is not None and not isinstance(body, Response):
+                    body = await shape(body)
+                return with_status(code, body, headers)
+        if result is None or isinstance(result, Response):
+            return _as_response(result, status)
+        return _as_response(await shape(result), status)
 
-    return respond
+    return respond_async, True
 
 
 def fold_middleware(middleware: list[Middleware], inner: Handler) -> Handler:
@@ -239,29 +292,20 @@ def compile_route(api: Any, route: Route) -> None:
     route.meta["unbound_path_params"] = missing
     route.return_type = _return_type(route, endpoint)
     shape = api.pm.hook.bolt_response_encoder(api=api, route=route, return_type=route.return_type)
-    respond = _responder(route, shape)
+    respond, respond_async = _responder(route, shape)
     call = make_call(endpoint)
     reads_body = route.method in BODY_METHODS
     limit = api.settings.MAX_BODY_SIZE
 
-    if extractors:
-
-        async def inner(request: Request) -> Response:
-            # hot path
-            if reads_body:
-                await read_body(request, limit)
-            kwargs = await _gather(request, extractors)
-            response: Response = await respond(await call(**kwargs))
+    async def inner(request: Request) -> Response:
+        # hot path
+        if reads_body:
+            await read_body(request, limit)
+        result = await (call(**(await _gather(request, extractors))) if extractors else call())
+        if respond_async:
+            response: Response = await respond(result)
             return response
-
-    else:
-
-        async def inner(request: Request) -> Response:
-            # hot path
-            if reads_body:
-                await read_body(request, limit)
-            response: Response = await respond(await call())
-            return response
+        return respond(result)  # type: ignore[no-any-return]
 
     middleware = collect_middleware(api, route)
     route.claim("skip_middleware")
