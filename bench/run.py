@@ -186,7 +186,8 @@ def run_section(
         value = f"{r['value']:.2f}"
         target = ""
         if r["target"] is not None:
-            target = f"  (target ≥ {r['target']:.2f}: {report._verdict(r['met'], r['met_cpu'])})"
+            verdict = report._verdict(r["met"], r["met_cpu"]).replace("**", "")
+            target = f"  (target ≥ {r['target']:.2f}: {verdict})"
         cpu = "n/a" if r["cpu_value"] is None else f"{r['cpu_value']:.2f}"
         print(f"  {r['label']:<44} {value}  (CPU/request: {cpu}){target}")
     return {
