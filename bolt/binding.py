@@ -37,7 +37,6 @@ __all__ = ["default_extractor", "msgspec_errors", "plan_params"]
 SCALARS = (str, int, float, bool, bytes)
 _AT = re.compile(r"^(.*?)(?: - at `\$(.*)`)?$", re.S)
 _PATH_PART = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
-_INT = re.compile(r"-?[0-9]{1,30}\Z")
 _TYPE_MSG = re.compile(r"Expected `[^`]+`, got")
 _MISSING = re.compile(r"missing required field `([^`]+)`")
 
@@ -239,7 +238,8 @@ def _converter(param: Param) -> Callable[[Any], Any]:
             # digits are refused rather than silently reinterpreted)
             if type(value) is int:
                 return value
-            if _INT.match(value):
+            digits = value[1:] if value[:1] == "-" else value
+            if digits.isdigit() and digits.isascii() and len(digits) <= 30:
                 return int(value)
             raise RequestValidationError(
                 [validation_error(root, "Expected `int`, got `str`", "type_error")]

@@ -190,6 +190,8 @@ class PathRouter:
         if node.endpoint is None:
             return self._walk(self._root, segments, 0, [])
         names, endpoint = node.endpoint
+        if len(names) == 1:
+            return endpoint, {names[0]: values[0]}
         return endpoint, dict(zip(names, values, strict=True))
 
     def _match_escaped(self, raw_path: bytes) -> tuple[Any, dict[str, Any]] | None:
