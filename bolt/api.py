@@ -284,14 +284,12 @@ class BoltAPI(_Registrar):
             if inspect.isawaitable(result):
                 await result
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        # hot path
-        kind = scope["type"]
-        if kind == "http":
-            if not self.compiled:
-                self.compile()
-            await handle_http(self, scope, receive, send)
-        elif kind == "lifespan":
+    # The ASGI entry point: ``await api(scope, receive, send)`` (bolt.asgi.handle_http).
+    __call__ = handle_http
+
+    async def handle_other(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Non-HTTP scopes: the lifespan protocol; anything else goes to the fallback app."""
+        if scope["type"] == "lifespan":
             await handle_lifespan([self], receive, send)
         elif self.fallback is not None:
             await self.fallback(scope, receive, send)

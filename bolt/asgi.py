@@ -33,8 +33,17 @@ def _host_of(scope: dict[str, Any]) -> bytes | bool | None:
 
 
 async def handle_http(api: Any, scope: dict[str, Any], receive: Any, send: Any) -> None:
-    """Route one request, run its prepared handler and send the response."""
+    """Route one request, run its prepared handler and send the response.
+
+    This is ``BoltAPI.__call__`` itself (one coroutine less per request): scopes other than
+    ``http`` are handed to ``api.handle_other``.
+    """
     # hot path
+    if scope["type"] != "http":
+        await api.handle_other(scope, receive, send)
+        return
+    if not api.compiled:
+        api.compile()
     check = api._host_check
     if check is not None:
         host = _host_of(scope)

@@ -39,41 +39,26 @@ class Request(Mapping[str, Any]):
     ``request.get("auth", {})`` returns ``{}`` then.
     """
 
-    __slots__ = (
-        "_cleanups",
-        "_cookies",
-        "_dep_cache",
-        "_headers",
-        "_query",
-        "_query_lists",
-        "_state",
-        "_user",
-        "auth",
-        "body",
-        "params",
-        "receive",
-        "route",
-        "scope",
-        "user_loader",
-    )
+    # No __slots__: lazily filled attributes default at class level, so creating a request
+    # sets four attributes instead of sixteen.
+    auth: dict[str, Any] | None = None
+    route: Any = None
+    user_loader: Any = None
+    body: bytes = b""
+    _headers: dict[str, str] | None = None
+    _query: dict[str, str] | None = None
+    _query_lists: dict[str, list[str]] | None = None
+    _cookies: dict[str, str] | None = None
+    _state: dict[str, Any] | None = None
+    _user: Any = None
+    _dep_cache: dict[Any, Any] | None = None
+    _cleanups: list[Any] | None = None
 
     def __init__(self, scope: dict[str, Any], receive: Any, params: dict[str, Any]) -> None:
         # hot path
         self.scope = scope
         self.receive = receive
         self.params = params
-        self.body = b""
-        self.auth: dict[str, Any] | None = None
-        self.route: Any = None
-        self.user_loader: Any = None
-        self._headers: dict[str, str] | None = None
-        self._query: dict[str, str] | None = None
-        self._query_lists: dict[str, list[str]] | None = None
-        self._cookies: dict[str, str] | None = None
-        self._state: dict[str, Any] | None = None
-        self._user: Any = None
-        self._dep_cache: dict[Any, Any] | None = None
-        self._cleanups: list[Any] | None = None
 
     # --- mapping protocol -------------------------------------------------------------
     def __getitem__(self, key: str) -> Any:

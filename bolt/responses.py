@@ -56,6 +56,7 @@ _encoder = msgspec.json.Encoder(enc_hook=_enc_hook, decimal_format="number")
 json_encode = _encoder.encode
 
 _CTRL = {ord("\r"): " ", ord("\n"): " ", 0: " "}
+_JSON_TYPE = (b"content-type", b"application/json")
 
 
 def _header_value(value: Any) -> bytes:
@@ -141,8 +142,13 @@ class Response:
         self.cookies.append("; ".join(parts))
 
     def raw_headers(self, content_length: int | None) -> list[tuple[bytes, bytes]]:
-        out: list[tuple[bytes, bytes]] = []
+        # hot path
         media_type = self.media_type
+        if media_type == "application/json" and not self.headers and not self.cookies:
+            if content_length is None:
+                return [_JSON_TYPE]
+            return [_JSON_TYPE, (b"content-length", str(content_length).encode())]
+        out: list[tuple[bytes, bytes]] = []
         if media_type is not None and "content-type" not in self.headers:
             if media_type.startswith("text/") and "charset" not in media_type:
                 media_type += "; charset=utf-8"
