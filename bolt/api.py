@@ -320,6 +320,8 @@ def _host_checker() -> Any:
     cache: dict[bytes, bool] = {}
 
     def check(host: bytes) -> bool:
+        """Validate a Host value; ``check.known`` holds the answers so far (the hot path
+        looks there first)."""
         ok = cache.get(host)
         if ok is None:
             domain, port = split_domain_port(host.decode("latin-1"))
@@ -329,4 +331,5 @@ def _host_checker() -> Any:
                 cache[host] = ok
         return ok
 
+    check.known = cache  # type: ignore[attr-defined]
     return check

@@ -21,17 +21,6 @@ def _error(status: int, detail: str, headers: dict[str, str] | None = None) -> R
     return JSONResponse({"detail": detail}, status, headers)
 
 
-def _host_of(scope: dict[str, Any]) -> bytes | bool | None:
-    """The Host header; ``False`` when there are several."""
-    host = None
-    for name, value in scope["headers"]:
-        if name == b"host":
-            if host is not None:
-                return False
-            host = value
-    return host
-
-
 async def handle_http(api: Any, scope: dict[str, Any], receive: Any, send: Any) -> None:
     """Route one request, run its prepared handler and send the response.
 
@@ -46,8 +35,12 @@ async def handle_http(api: Any, scope: dict[str, Any], receive: Any, send: Any) 
         api.compile()
     check = api._host_check
     if check is not None:
-        host = _host_of(scope)
-        if not host or not check(host):
+        host = None
+        for name, value in scope["headers"]:
+            if name == b"host":
+                # a second Host header makes the request invalid
+                host = value if host is None else b""
+        if not host or not (check.known.get(host) or check(host)):
             await _error(400, "Invalid or missing Host header")(scope, receive, send)
             return
     match = api.router.match(scope["path"], scope.get("raw_path"))

@@ -160,8 +160,9 @@ class PathRouter:
         endpoint = self.static.get(path)
         if endpoint is not None:
             return endpoint, {}
-        if "//" in path or not path.startswith("/"):
+        if path[:1] != "/":
             return None
+        # An empty segment ("//") matches nothing: static children and parameters need text.
         return self._find(path[1:].split("/"))
 
     def _find(self, segments: list[str]) -> tuple[Any, dict[str, Any]] | None:
