@@ -346,11 +346,11 @@ def _query_extractor(param: Param) -> Callable[[Request], Any]:
 
     def query_value(request: Request) -> Any:
         # hot path
-        lists = request._query_lists
-        if lists is None:
-            lists = request._parse_query()
-        values = lists.get(alias)
-        return _missing(param) if values is None else convert(values[-1])
+        query = request._query
+        if query is None:
+            query = request._query = request._parse_query_last()
+        value = query.get(alias)
+        return _missing(param) if value is None else convert(value)
 
     return query_value
 

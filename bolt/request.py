@@ -163,11 +163,24 @@ class Request(Mapping[str, Any]):
         """Query parameters, last value of each name."""
         query = self._query
         if query is None:
-            lists = self._query_lists
-            if lists is None:
-                lists = self._parse_query()
-            query = self._query = {k: v[-1] for k, v in lists.items()}
+            query = self._query = self._parse_query_last()
         return query
+
+    def _parse_query_last(self) -> dict[str, str]:
+        """Last value per name; plain ASCII query strings skip building the lists."""
+        # hot path
+        qs = self.scope.get("query_string", b"")
+        if qs and b"%" not in qs and b"+" not in qs and qs.isascii() and qs.count(b"&") < 2000:
+            query: dict[str, str] = {}
+            for pair in qs.decode("ascii").split("&"):
+                if pair:
+                    key, _, value = pair.partition("=")
+                    query[key] = value
+            return query
+        lists = self._query_lists
+        if lists is None:
+            lists = self._parse_query()
+        return {k: v[-1] for k, v in lists.items()}
 
     def query_list(self, name: str) -> list[str]:
         """Every value of a repeated query parameter (``?tag=a&tag=b``)."""
