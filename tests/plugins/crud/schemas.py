@@ -57,3 +57,31 @@ class ProductUpdate(msgspec.Struct):
     stock: int | None = None
     released: datetime.date | None = None
     category: int | None = None
+
+
+# The guide's "ModelViewSet Automatic CRUD" schemas, with its own ``from_model``.
+class ArticleSchema(msgspec.Struct):
+    id: int
+    title: str
+    content: str
+    author: str
+    status: str
+    created_at: str
+
+    @classmethod
+    def from_model(cls, obj):
+        return cls(
+            id=obj.id,
+            title=obj.title,
+            content=obj.content,
+            author=obj.author,
+            status=obj.status,
+            created_at=obj.created_at.isoformat(),
+        )
+
+
+class ArticleCreateSchema(msgspec.Struct):
+    title: str
+    content: str
+    author: str
+    status: str = "draft"

@@ -7,36 +7,10 @@ import pytest
 
 from bolt import BoltAPI, ModelViewSet
 from bolt.testing import TestClient
+from tests.plugins.crud.schemas import ArticleCreateSchema, ArticleSchema
 from tests.testapp.models import Article
 
 pytestmark = [pytest.mark.orm, pytest.mark.django_db(transaction=True)]
-
-
-class ArticleSchema(msgspec.Struct):
-    id: int
-    title: str
-    content: str
-    author: str
-    status: str
-    created_at: str
-
-    @classmethod
-    def from_model(cls, obj):
-        return cls(
-            id=obj.id,
-            title=obj.title,
-            content=obj.content,
-            author=obj.author,
-            status=obj.status,
-            created_at=obj.created_at.isoformat(),
-        )
-
-
-class ArticleCreateSchema(msgspec.Struct):
-    title: str
-    content: str
-    author: str
-    status: str = "draft"
 
 
 def make_api() -> BoltAPI:
