@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 import pytest
 
 from bolt import BoltAPI, action
@@ -19,9 +18,8 @@ from bolt.auth import (
     IsAuthenticated,
     JWTAuthentication,
 )
-from bolt.exceptions import Forbidden, NotFound
-from bolt.params import Depends
 from bolt.views import APIView, ViewSet
+from tests.guide_examples import combining_everything
 
 from .conftest import SECRET, claims_for
 
@@ -214,94 +212,10 @@ def test_accessing_auth_context(api: BoltAPI, client: Any) -> None:
     }
 
 
-class ArticleRequest(msgspec.Struct):
-    title: str
-    content: str
-    tags: list[str] = []
-
-
-class ArticleResponse(msgspec.Struct):
-    id: int
-    title: str
-    content: str
-    author_id: int
-    tags: list[str]
-
-
 def test_combining_everything(client_for: Any) -> None:
     """ "Combining Everything" as written, with every first-party plugin enabled."""
-    from bolt.middleware import cors, rate_limit
-    from bolt.responses import StreamingResponse
-
     api = BoltAPI()
-
-    async def get_current_user(request: dict):
-        auth = request.get("auth", {})
-        return {"id": auth.get("user_id"), "is_admin": auth.get("is_admin", False)}
-
-    class ArticleViewSet(ViewSet):
-        # Class-level security
-        auth = [JWTAuthentication()]
-        guards = [IsAuthenticated()]
-
-        @rate_limit(rps=100)
-        async def get(
-            self, request, article_id: int, current_user: dict = Depends(get_current_user)
-        ) -> ArticleResponse:
-            """Retrieve article with rate limiting."""
-            if article_id > 1000:
-                raise NotFound(detail=f"Article {article_id} not found")
-
-            return ArticleResponse(
-                id=article_id,
-                title="My Article",
-                content="Content here",
-                author_id=current_user["id"],
-                tags=["python", "django"],
-            )
-
-        @cors(origins=["*"])
-        @rate_limit(rps=50)
-        async def post(
-            self,
-            request,
-            data: ArticleRequest,
-            current_user: dict = Depends(get_current_user),
-        ) -> ArticleResponse:
-            """Create article with CORS and rate limiting."""
-            return ArticleResponse(
-                id=123,
-                title=data.title,
-                content=data.content,
-                author_id=current_user["id"],
-                tags=data.tags,
-            )
-
-        @api.post("/articles/{article_id}/publish", guards=[HasPermission("articles.publish")])
-        @rate_limit(rps=10)
-        async def publish(
-            self, request, article_id: int, current_user: dict = Depends(get_current_user)
-        ):
-            """Custom action: publish article (admin only)."""
-            if not current_user["is_admin"]:
-                raise Forbidden(detail="Only admins can publish articles")
-
-            return {"id": article_id, "published": True, "published_by": current_user["id"]}
-
-        @api.get("/articles/{article_id}/export")
-        @rate_limit(rps=5)
-        async def export(self, request, article_id: int):
-            """Custom action: export article as markdown."""
-
-            async def generate_markdown():
-                yield f"# Article {article_id}\n\n"
-                yield "Content goes here...\n"
-
-            return StreamingResponse(
-                generate_markdown(),
-                media_type="text/markdown",
-                headers={"Content-Disposition": f"attachment; filename=article-{article_id}.md"},
-            )
+    ArticleViewSet = combining_everything(api)
 
     api.view("/articles/{article_id}", ArticleViewSet)
     client = client_for(api)

@@ -6,19 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.contrib.contenttypes.models import ContentType
 
 from bolt import BoltAPI
-from bolt.auth import HasPermission, IsAuthenticated, JWTAuthentication, create_jwt_for_user
-from bolt.exceptions import Forbidden, NotFound
+from bolt.auth import create_jwt_for_user
 from bolt.middleware import cors, rate_limit, skip_middleware
-from bolt.params import Depends
-from bolt.responses import StreamingResponse
 from bolt.testing import TestClient
 from bolt.views import ViewSet
+from tests.guide_examples import combining_everything
 from tests.plugins.ratelimit.conftest import freeze_clock
 
 LOCAL = "http://localhost:3000"
@@ -170,90 +167,6 @@ def test_multiple_middleware_example_as_functions() -> None:
 
 
 # --- Combining Everything -------------------------------------------------------------------
-
-
-class ArticleRequest(msgspec.Struct):
-    title: str
-    content: str
-    tags: list[str] = []
-
-
-class ArticleResponse(msgspec.Struct):
-    id: int
-    title: str
-    content: str
-    author_id: int
-    tags: list[str]
-
-
-async def get_current_user(request: dict) -> dict:
-    auth = request.get("auth", {})
-    return {"id": auth.get("user_id"), "is_admin": auth.get("is_admin", False)}
-
-
-def combining_everything(api: BoltAPI) -> type:
-    class ArticleViewSet(ViewSet):
-        # Class-level security
-        auth = [JWTAuthentication()]
-        guards = [IsAuthenticated()]
-
-        @rate_limit(rps=100)
-        async def get(
-            self, request: Any, article_id: int, current_user: dict = Depends(get_current_user)
-        ) -> ArticleResponse:
-            """Retrieve article with rate limiting."""
-            if article_id > 1000:
-                raise NotFound(detail=f"Article {article_id} not found")
-
-            return ArticleResponse(
-                id=article_id,
-                title="My Article",
-                content="Content here",
-                author_id=current_user["id"],
-                tags=["python", "django"],
-            )
-
-        @cors(origins=["*"])
-        @rate_limit(rps=50)
-        async def post(
-            self, request: Any, data: ArticleRequest, current_user: dict = Depends(get_current_user)
-        ) -> ArticleResponse:
-            """Create article with CORS and rate limiting."""
-            return ArticleResponse(
-                id=123,
-                title=data.title,
-                content=data.content,
-                author_id=current_user["id"],
-                tags=data.tags,
-            )
-
-        @api.post("/articles/{article_id}/publish", guards=[HasPermission("articles.publish")])
-        @rate_limit(rps=10)
-        async def publish(
-            self, request: Any, article_id: int, current_user: dict = Depends(get_current_user)
-        ) -> dict:
-            """Custom action: publish article (admin only)."""
-            if not current_user["is_admin"]:
-                raise Forbidden(detail="Only admins can publish articles")
-
-            return {"id": article_id, "published": True, "published_by": current_user["id"]}
-
-        @api.get("/articles/{article_id}/export")
-        @rate_limit(rps=5)
-        async def export(self, request: Any, article_id: int) -> StreamingResponse:
-            """Custom action: export article as markdown."""
-
-            async def generate_markdown() -> Any:
-                yield f"# Article {article_id}\n\n"
-                yield "Content goes here...\n"
-
-            return StreamingResponse(
-                generate_markdown(),
-                media_type="text/markdown",
-                headers={"Content-Disposition": f"attachment; filename=article-{article_id}.md"},
-            )
-
-    return ArticleViewSet
 
 
 @pytest.mark.django_db(transaction=True)
