@@ -17,7 +17,6 @@ from typing import Annotated, Any, get_args, get_origin
 import msgspec
 
 from bolt.exceptions import (
-    BadRequest,
     ImproperlyConfigured,
     RequestValidationError,
     UnsupportedMediaType,
@@ -368,7 +367,3 @@ def check_content_type(request: Request, accepted: tuple[str, ...], what: str) -
     if media in accepted or (what == "JSON" and media.endswith("+json")):
         return raw
     raise UnsupportedMediaType(detail=f"Unsupported Content-Type {media!r}; expected {what}")
-
-
-def bad_body(detail: str) -> BadRequest:
-    return BadRequest(detail=detail)

@@ -365,3 +365,26 @@ def test_file_response_ranges_and_unsafe_filenames(
     assert "filename*=UTF-8''" in disposition
     head = client.head("/notes")
     assert (head.status_code, head.content, head.headers["content-length"]) == (200, b"", "10")
+
+
+class Point:
+    def __init__(self, x: int, y: int) -> None:
+        self.x, self.y = x, y
+
+
+def test_register_json_type_teaches_the_encoder(api: BoltAPI, client: TestClient) -> None:
+    from bolt.responses import register_json_type
+
+    register_json_type(Point, lambda p: [p.x, p.y])
+
+    @api.get("/points")
+    async def points() -> dict:
+        return {"points": [Point(1, 2), Point(3, 4)]}
+
+    @api.get("/unknown")
+    async def unknown() -> dict:
+        return {"value": object()}
+
+    assert client.get("/points").json() == {"points": [[1, 2], [3, 4]]}
+    r = client.get("/unknown")
+    assert (r.status_code, r.json()) == (500, {"detail": "Internal Server Error"})
