@@ -49,6 +49,14 @@ class HTTPException(Exception):
         detail: Any = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
+        if status_code is not None and not isinstance(status_code, int):
+            # NotFound("No such article"): the subclasses fix the status, so a lone
+            # positional argument is the detail, as users of other frameworks expect.
+            if detail is not None:
+                raise TypeError(
+                    f"{type(self).__name__}(status_code, detail): status_code must be an int"
+                )
+            status_code, detail = None, status_code
         if status_code is not None:
             self.status_code = status_code
         if detail is None:

@@ -240,6 +240,10 @@ def test_broken_chunked_body_is_json_400(api: BoltAPI) -> None:
             {"detail": "Service Unavailable"},
             {"retry-after": "5"},
         ),
+        # A lone positional argument of a fixed-status exception is its detail.
+        (NotFound("No such article"), 404, {"detail": "No such article"}, {}),
+        (Forbidden({"reason": "owner only"}), 403, {"detail": {"reason": "owner only"}}, {}),
+        (HTTPException(418, "short and stout"), 418, {"detail": "short and stout"}, {}),
         (
             HTTPException(
                 status_code=422, detail="Invalid article ID", headers={"X-Error-Code": "INVALID_ID"}
@@ -343,3 +347,8 @@ def test_malformed_query_string_is_400(api: BoltAPI, client: TestClient) -> None
     r = client.get("/q?name=%ff")
     assert r.status_code == 400
     assert r.json() == {"detail": "Malformed query string"}
+
+
+def test_detail_given_twice_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="status_code must be an int"):
+        NotFound("one", "two")
