@@ -10,11 +10,12 @@ from typing import Any
 
 from bolt.bodies import ClientDisconnected
 from bolt.request import Request
-from bolt.responses import JSONResponse, Response
+from bolt.responses import JSONResponse, Response, add_response_headers
 
 __all__ = ["get_asgi_application", "handle_http", "handle_lifespan"]
 
 log = logging.getLogger("bolt")
+_plain_call = Response.__call__
 
 
 def _error(status: int, detail: str, headers: dict[str, str] | None = None) -> Response:
@@ -83,8 +84,20 @@ async def handle_http(api: Any, scope: dict[str, Any], receive: Any, send: Any) 
         return
     except Exception as exc:
         response = api.error_response(request, exc)
+    extra = request.response_headers
     try:
-        await response(scope, receive, send)
+        if type(response).__call__ is _plain_call:
+            # A response held in memory: send its two messages here (one coroutine less).
+            if extra is not None and response.headers:
+                add_response_headers(response, extra)  # names may clash: merge exactly
+                extra = None
+            start, body = response.messages(scope["method"], extra)
+            await send(start)
+            await send(body)
+        else:
+            if extra is not None:
+                add_response_headers(response, extra)
+            await response(scope, receive, send)
     finally:
         if request._cleanups is not None:
             await run_cleanups(request._cleanups)

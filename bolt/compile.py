@@ -278,12 +278,60 @@ def _responder(route: Route, shape: Any) -> tuple[Callable[[Any], Any], bool]:
     return respond_async, True
 
 
+BeforeChecks = tuple[tuple[Callable[[Request], Any], bool], ...]
+
+
+def _before_checks(befores: list[Callable[[Request], Any]]) -> BeforeChecks:
+    """``before`` steps in run order, each with whether it is a coroutine function."""
+    return tuple((b, inspect.iscoroutinefunction(b)) for b in befores)
+
+
+def _with_befores(handler: Handler, befores: list[Callable[[Request], Any]]) -> Handler:
+    """One coroutine that runs consecutive ``before`` steps, then ``handler``."""
+    if not befores:
+        return handler
+    checks = _before_checks(befores)
+
+    async def checked(request: Request) -> Response:
+        # hot path
+        for check, is_async in checks:
+            answer = check(request)
+            if is_async or (answer is not None and not isinstance(answer, Response)):
+                answer = await answer
+            if answer is not None:
+                return answer  # type: ignore[no-any-return]
+        return await handler(request)
+
+    return checked
+
+
+def split_middleware(middleware: list[Middleware]) -> tuple[list[Middleware], BeforeChecks]:
+    """``(outer, checks)``: the innermost run of ``before`` steps is returned as checks for
+    the route's own handler to run (no coroutine of their own); the rest is folded."""
+    ordered = sorted(middleware, key=lambda m: m.phase)
+    cut = len(ordered)
+    while cut and ordered[cut - 1].before is not None:
+        cut -= 1
+    tail = [m.before for m in ordered[cut:] if m.before is not None]
+    return ordered[:cut], _before_checks(tail)
+
+
 def fold_middleware(middleware: list[Middleware], inner: Handler) -> Handler:
-    """Wrap ``inner`` so the lowest phase runs first (outermost)."""
+    """Wrap ``inner`` so the lowest phase runs first (outermost).
+
+    Consecutive ``before`` steps share one coroutine; each ``wrap`` step adds its own.
+    """
     handler = inner
+    pending: list[Callable[[Request], Any]] = []  # before steps, in run order
     for mw in sorted(middleware, key=lambda m: m.phase, reverse=True):
+        if mw.before is not None:
+            pending.insert(0, mw.before)
+            continue
+        handler = _with_befores(handler, pending)
+        pending = []
+        assert mw.wrap is not None
         handler = mw.wrap(handler)
-    return handler
+    return _with_befores(handler, pending)
 
 
 def collect_middleware(api: Any, route: Route) -> list[Middleware]:
@@ -345,9 +393,18 @@ def compile_route(api: Any, route: Route) -> None:
 
     all_sync = not any(is_async for _, _, is_async in extractors)
     gather_sync = _sync_gatherer(extractors)
+    middleware = collect_middleware(api, route)
+    outer, checks = split_middleware(middleware)
 
     async def inner(request: Request) -> Response:
         # hot path
+        if checks:
+            for check, is_async in checks:
+                answer = check(request)
+                if is_async or (answer is not None and not isinstance(answer, Response)):
+                    answer = await answer
+                if answer is not None:
+                    return answer  # type: ignore[no-any-return]
         if reads_body:
             await read_body(request, limit)
         if not extractors:
@@ -361,9 +418,8 @@ def compile_route(api: Any, route: Route) -> None:
             return response
         return respond(result)  # type: ignore[no-any-return]
 
-    middleware = collect_middleware(api, route)
     route.claim("skip_middleware")
     check_claims(route)
-    route.handler = fold_middleware(middleware, inner)
+    route.handler = fold_middleware(outer, inner)
     route.meta["middleware"] = [m.name for m in sorted(middleware, key=lambda m: m.phase)]
     route.meta["preflight_middleware"] = [m for m in middleware if m.preflight]

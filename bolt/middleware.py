@@ -1,7 +1,9 @@
 """Route middleware: the unit plugins use to act on requests, and the route-option decorators.
 
 A plugin returns ``Middleware(phase, wrap, name)`` from ``bolt_route_middleware``;
-``wrap(next_handler)`` returns a handler ``async (request) -> Response``. The kernel sorts a
+``wrap(next_handler)`` returns a handler ``async (request) -> Response``. A step that only
+checks the request and perhaps adds response headers says ``Middleware(phase,
+before=check, name=...)`` instead and costs no coroutine of its own. The kernel sorts a
 route's middleware by phase (lower runs first, outermost) and folds the chain once when the
 route compiles, so a request only walks a prepared stack of closures.
 
@@ -25,6 +27,7 @@ __all__ = [
     "PHASE_GUARDS",
     "PHASE_RATE_LIMIT",
     "PHASE_RATE_LIMIT_EARLY",
+    "Before",
     "Handler",
     "Middleware",
     "cors",
@@ -48,22 +51,44 @@ PHASE_GUARDS = 400
 OPTIONS_ATTR = "__bolt_route_options__"
 
 
+Before = Callable[["Request"], Any]
+
+
 @dataclass(frozen=True, slots=True)
 class Middleware:
-    """One step of a route's request pipeline.
+    """One step of a route's request pipeline, in one of two shapes.
 
     - ``phase``: position in the chain; lower is outer (runs first).
-    - ``wrap``: ``wrap(next_handler) -> handler``; called once at compile time.
+    - ``wrap``: ``wrap(next_handler) -> handler``; called once at compile time. The step owns
+      the call: it can act before and after the inner steps, catch their exceptions, or
+      replace the response.
+    - ``before``: ``before(request) -> None | Response`` (sync or async), for steps that only
+      check and annotate (CORS, authentication, rate limits, guards). ``None`` continues,
+      a ``Response`` answers at once, an exception becomes its error response, and an
+      awaitable return is awaited first (a sync step that sometimes needs to wait). Headers
+      a step puts in ``request.response_headers`` reach whatever response the request gets,
+      error responses included. The kernel runs consecutive ``before`` steps in one loop
+      without a coroutine per step, which is why the shape exists: the fold of ``wrap``
+      steps costs a coroutine per step per request.
     - ``name``: what ``skip_middleware(name)`` removes.
     - ``optional``: whether ``skip_middleware("*")`` removes it (security steps say False).
     - ``preflight``: also wrap the automatic OPTIONS answer of the route's path (CORS).
+
+    Exactly one of ``wrap`` and ``before`` is given.
     """
 
     phase: int
-    wrap: Callable[[Handler], Handler]
-    name: str
+    wrap: Callable[[Handler], Handler] | None = None
+    name: str = ""
     optional: bool = True
     preflight: bool = False
+    before: Before | None = None
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            raise TypeError("Middleware needs a name (what skip_middleware() removes)")
+        if (self.wrap is None) == (self.before is None):
+            raise TypeError(f"Middleware {self.name!r}: give exactly one of wrap= and before=")
 
 
 def route_option(func: F, name: str, value: Any) -> F:

@@ -42,6 +42,10 @@ class Request(Mapping[str, Any]):
     # No __slots__: lazily filled attributes default at class level, so creating a request
     # sets four attributes instead of sixteen.
     auth: dict[str, Any] | None = None
+    # Raw ``(name, value)`` headers for whatever response this request gets (the handler's,
+    # an error, a 429): middleware ``before`` steps put CORS and rate-limit headers here,
+    # already encoded, because most responses send them without another look.
+    response_headers: list[tuple[bytes, bytes]] | None = None
     route: Any = None
     user_loader: Any = None
     body: bytes = b""
@@ -257,6 +261,17 @@ class Request(Mapping[str, Any]):
             return msgspec.json.decode(self.body)
         except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
             raise BadRequest(detail="Malformed JSON body") from None
+
+    def add_response_header(self, name: str, value: str) -> None:
+        """Send ``name: value`` with this request's response, whichever it turns out to be
+        (the handler's, an error, a refusal). It replaces a header of the same name the
+        response sets itself, except ``Vary``, whose values are merged."""
+        from bolt.responses import _header_value
+
+        extra = self.response_headers
+        if extra is None:
+            extra = self.response_headers = []
+        extra.append((name.lower().encode("latin-1"), _header_value(value)))
 
     def add_cleanup(self, func: Any) -> None:
         """Run ``func()`` (sync or async) after the response is sent."""

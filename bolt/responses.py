@@ -25,10 +25,13 @@ __all__ = [
     "HTMLResponse",
     "JSONResponse",
     "PlainTextResponse",
+    "RawHeaders",
     "RedirectResponse",
     "Response",
     "StreamingResponse",
+    "add_response_headers",
     "json_encode",
+    "merge_vary",
     "register_json_type",
 ]
 
@@ -74,6 +77,40 @@ def content_disposition(disposition: str, filename: str) -> str:
     if ascii_name == name:
         return f'{disposition}; filename="{name}"'
     return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def merge_vary(current: str, added: str) -> str:
+    """``current`` with the names of ``added`` appended unless already listed (or ``*``)."""
+    present = {part.strip().lower() for part in current.split(",")}
+    if "*" in present:
+        return current
+    extra = [
+        name.strip()
+        for name in added.split(",")
+        if name.strip() and name.strip().lower() not in present
+    ]
+    return ", ".join([current, *extra]) if extra else current
+
+
+RawHeaders = list[tuple[bytes, bytes]]
+
+
+def add_response_headers(response: Response, extra: RawHeaders) -> None:
+    """Put headers that middleware collected for the request into ``response.headers``.
+
+    They replace the response's own value of the same name, except ``Vary``, whose lists
+    are merged (a handler's ``Vary: Accept`` and the CORS step's ``Vary: Origin`` both hold).
+    The kernel sends ``extra`` without this step when the response has no headers of its
+    own (the common case); this is the exact path for the rest.
+    """
+    headers = response.headers
+    for raw_name, raw_value in extra:
+        name = raw_name.decode("latin-1")
+        value = raw_value.decode("latin-1")
+        if name == "vary" and "vary" in headers:
+            headers["vary"] = merge_vary(headers["vary"], value)
+        else:
+            headers[name] = value
 
 
 class Response:
@@ -142,41 +179,56 @@ class Response:
         self.cookies.append("; ".join(parts))
 
     def raw_headers(self, content_length: int | None) -> list[tuple[bytes, bytes]]:
-        # hot path
+        # hot path: middleware (CORS, rate limits) adds a few headers to most responses, so
+        # the general case is written out inline too, one C call per check.
         media_type = self.media_type
-        if media_type == "application/json" and not self.headers and not self.cookies:
-            if content_length is None:
-                return [_JSON_TYPE]
-            return [_JSON_TYPE, (b"content-length", str(content_length).encode())]
-        out: list[tuple[bytes, bytes]] = []
-        if media_type is not None and "content-type" not in self.headers:
+        headers = self.headers
+        out: list[tuple[bytes, bytes]]
+        if media_type == "application/json" and "content-type" not in headers:
+            out = [_JSON_TYPE]
+        elif media_type is not None and "content-type" not in headers:
             if media_type.startswith("text/") and "charset" not in media_type:
                 media_type += "; charset=utf-8"
-            out.append((b"content-type", media_type.encode("latin-1")))
+            out = [(b"content-type", media_type.encode("latin-1"))]
+        else:
+            out = []
         if content_length is not None:
             out.append((b"content-length", str(content_length).encode()))
-        for name, value in self.headers.items():
-            if name != "content-length":
-                out.append((name.encode("latin-1"), _header_value(value)))
+        if headers:
+            for name, value in headers.items():
+                if type(value) is not str:
+                    value = str(value)
+                if not value.isprintable():  # CR, LF, NUL (and tab: harmless, same path)
+                    value = value.translate(_CTRL)
+                if name != "content-length":
+                    out.append((name.encode("latin-1"), value.encode("latin-1", "replace")))
         if self.cookies:
             out.extend((b"set-cookie", _header_value(c)) for c in self.cookies)
         return out
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        # hot path
+    def messages(
+        self, method: str, extra: RawHeaders | None = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The ``http.response.start`` and ``http.response.body`` messages; ``extra`` raw
+        headers are appended as they are (the kernel's middleware headers)."""
+        # hot path: the kernel sends these itself, without a coroutine for __call__
         body = self.body
         status = self.status_code
         no_body = status == 204 or status == 304 or status < 200
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": self.raw_headers(None if no_body else len(body)),
-            }
-        )
-        if scope["method"] == "HEAD" or no_body:
+        headers = self.raw_headers(None if no_body else len(body))
+        if extra is not None:
+            headers += extra
+        if no_body or method == "HEAD":
             body = b""
-        await send({"type": "http.response.body", "body": body})
+        return (
+            {"type": "http.response.start", "status": status, "headers": headers},
+            {"type": "http.response.body", "body": body},
+        )
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        start, body = self.messages(scope["method"])
+        await send(start)
+        await send(body)
 
 
 class JSONResponse(Response):

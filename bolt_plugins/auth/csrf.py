@@ -54,7 +54,8 @@ class _CsrfRequest(HttpRequest):
             self.session = session
 
     def _get_scheme(self) -> str:
-        return self._bolt_scheme
+        scheme: str = self._bolt_scheme
+        return scheme
 
 
 def _no_response(request: Any) -> Any:

@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 from bolt.exceptions import ImproperlyConfigured
 from bolt.hookspecs import hookimpl
 from bolt.middleware import PHASE_CORS, Middleware, route_option
-from bolt_plugins.cors.middleware import make_cors_wrap
+from bolt_plugins.cors.middleware import make_cors_before
 from bolt_plugins.cors.policy import CorsPolicy, CorsSpec, spec_from_kwargs
 
 __all__ = ["CorsPolicy", "CorsSpec", "cors"]
@@ -161,5 +161,5 @@ def bolt_route_middleware(api: Any, route: Any) -> Middleware | None:
         where = f"{route!r} @cors"
         policy = CorsPolicy.build(_coerce(value, where).over(state.project), where)
     return Middleware(
-        PHASE_CORS, make_cors_wrap(api, policy), "cors", optional=True, preflight=True
+        PHASE_CORS, before=make_cors_before(policy), name="cors", optional=True, preflight=True
     )

@@ -1,47 +1,33 @@
-"""The CORS middleware: answers preflights and decorates every response of a route.
+"""The CORS step: answers preflights and decorates every response of a route.
 
-It runs first (phase 100) so a preflight is answered before authentication, and so the
-CORS headers reach error responses too: any exception from inner steps (401 from auth, 429
-from the rate limiter, a 500 from the handler) is turned into its response here and then
-decorated. ``preflight=True`` makes the kernel wrap its automatic ``OPTIONS`` answer with the
-same step.
+It is a ``before`` step in phase 100, so a preflight is answered before authentication.
+For other requests it only records the headers the origin earns in
+``request.response_headers``; the kernel puts them on the response the request ends with,
+so 401 from auth, 429 from the rate limiter and a 500 from the handler carry them too.
+``preflight=True`` makes the kernel run the same step in front of its automatic ``OPTIONS``
+answer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-from bolt.bodies import ClientDisconnected
-from bolt.middleware import Handler
 from bolt.request import Request
 from bolt.responses import JSONResponse, Response
 from bolt_plugins.cors.policy import TOKEN_RE, CorsPolicy
 
-__all__ = ["add_vary", "make_cors_wrap"]
+__all__ = ["make_cors_before"]
 
 _PREFLIGHT_VARY = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
 
 
-def add_vary(headers: dict[str, str], name: str) -> None:
-    """Add ``name`` to the response's ``Vary`` header unless it is already listed."""
-    current = headers.get("vary")
-    if current is None:
-        headers["vary"] = name
-        return
-    wanted = name.lower()
-    if any(part.strip().lower() in (wanted, "*") for part in current.split(",")):
-        return
-    headers["vary"] = f"{current}, {name}"
-
-
-def _origin_of(raw_headers: list[tuple[bytes, bytes]]) -> str | None:
-    """The ``Origin`` header straight from the ASGI scope: cheaper than building the whole
-    lower-cased header dict when nothing else on the route needs it."""
+def _origin_of(raw_headers: list[tuple[bytes, bytes]]) -> bytes | None:
+    """The raw ``Origin`` header straight from the ASGI scope: cheaper than building the
+    whole lower-cased header dict when nothing else on the route needs it."""
     # hot path
     for name, value in raw_headers:
         if len(name) == 6 and name.lower() == b"origin":
-            return value.decode("latin-1")
+            return value
     return None
 
 
@@ -92,50 +78,51 @@ def make_preflight(policy: CorsPolicy) -> Callable[[str, dict[str, str]], Respon
     return preflight
 
 
-def make_cors_wrap(api: Any, policy: CorsPolicy) -> Any:
-    """``wrap(next_handler)`` for a route governed by ``policy``."""
-    error_response = api.error_response
+def make_cors_before(policy: CorsPolicy) -> Callable[[Request], Response | None]:
+    """The ``before`` step for a route governed by ``policy``.
+
+    A preflight is answered here. Any other request continues, and the headers its origin
+    earns go into ``request.response_headers``, so the kernel puts them on whatever response
+    follows: the handler's, or a 401/403/404/422/429/500 from a later step or the handler.
+    The origin stays in bytes: an allowed one is echoed exactly as it came.
+    """
     preflight = make_preflight(policy)
-    # Plain origin lists (the common case) need only a set lookup, not a method call.
-    allows = policy.allows if policy.allow_all or policy.regexes else policy.origins.__contains__
-    varies = policy.varies
+    allows = policy.allows
+    # A plain origin list (the common case) is a set lookup on the raw bytes.
+    plain = None
+    if not policy.allow_all and not policy.regexes:
+        plain = frozenset(o.encode("latin-1") for o in policy.origins)
+    vary = [(b"vary", b"Origin")] if policy.varies else []
+    fixed: list[tuple[bytes, bytes]] = list(vary)
+    if policy.credentials:
+        fixed.append((b"access-control-allow-credentials", b"true"))
+    if policy.expose_value is not None:
+        fixed.append((b"access-control-expose-headers", policy.expose_value.encode("latin-1")))
     allow_all = policy.allow_all
-    credentials = policy.credentials
-    expose = policy.expose_value
 
-    def decorate(response: Response, origin: str | None) -> None:
+    def cors_step(request: Request) -> Response | None:
         # hot path
-        headers = response.headers
-        if varies:
-            if "vary" in headers:
-                add_vary(headers, "Origin")
-            else:
-                headers["vary"] = "Origin"
-        if origin is None or not allows(origin):
-            return
-        headers["access-control-allow-origin"] = "*" if allow_all else origin
-        if credentials:
-            headers["access-control-allow-credentials"] = "true"
-        if expose is not None:
-            headers["access-control-expose-headers"] = expose
-
-    def wrap(next_handler: Handler) -> Handler:
-        async def cors_step(request: Request) -> Response:
-            # hot path
-            origin = _origin_of(request.scope["headers"])
-            if origin is not None and request.method == "OPTIONS":
+        scope = request.scope
+        origin = _origin_of(scope["headers"])
+        if origin is not None:
+            if scope["method"] == "OPTIONS":
                 headers = request.headers
                 if "access-control-request-method" in headers:
-                    return preflight(origin, headers)
-            try:
-                response = await next_handler(request)
-            except ClientDisconnected:
-                raise
-            except Exception as exc:
-                response = error_response(request, exc)
-            decorate(response, origin)
-            return response
+                    return preflight(origin.decode("latin-1"), headers)
+            if origin in plain if plain is not None else allows(origin.decode("latin-1")):
+                answer = [(b"access-control-allow-origin", b"*" if allow_all else origin), *fixed]
+                current = request.response_headers
+                if current is None:
+                    request.response_headers = answer
+                else:
+                    current += answer
+                return None
+        if vary:
+            current = request.response_headers
+            if current is None:
+                request.response_headers = list(vary)
+            else:
+                current += vary
+        return None
 
-        return cors_step
-
-    return wrap
+    return cors_step

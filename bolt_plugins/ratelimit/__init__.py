@@ -29,7 +29,7 @@ from bolt.middleware import PHASE_RATE_LIMIT, PHASE_RATE_LIMIT_EARLY, Middleware
 from bolt_plugins.ratelimit.clientip import ClientIPResolver
 from bolt_plugins.ratelimit.keys import build_key_func
 from bolt_plugins.ratelimit.memory import MemoryStore
-from bolt_plugins.ratelimit.middleware import make_rate_limit_wrap
+from bolt_plugins.ratelimit.middleware import make_rate_limit_before
 from bolt_plugins.ratelimit.redis_store import RedisStore, StoreUnavailable
 from bolt_plugins.ratelimit.rules import RateLimitRule, coerce_rule, rate_limit
 
@@ -86,12 +86,14 @@ def bolt_route_middleware(api: Any, route: Any) -> Middleware | None:
     state: RateLimitState = api.state[STATE_KEY]
     key_func, key_is_async = build_key_func(rule.key, state.client_ip, where)
     prefix = f"bolt:rl:{route.method} {route.path}:"
-    wrap = make_rate_limit_wrap(rule, state.store, key_func, key_is_async, prefix, state.fail_open)
+    step = make_rate_limit_before(
+        rule, state.store, key_func, key_is_async, prefix, state.fail_open
+    )
     # A key the client controls without credentials (its IP, a header) is counted before
     # authentication, so wrong tokens and keys use up the budget too (no free guessing).
     early = rule.key == "ip" or (isinstance(rule.key, str) and rule.key.startswith("header:"))
     phase = PHASE_RATE_LIMIT_EARLY if early else PHASE_RATE_LIMIT
-    return Middleware(phase, wrap, "rate_limit", optional=True)
+    return Middleware(phase, before=step, name="rate_limit", optional=True)
 
 
 @hookimpl(trylast=True)

@@ -65,6 +65,13 @@ def _key_for_peer(host: str) -> str:
     return host if addr is None else client_key(addr)
 
 
+def _peer_ip_key(request: Any) -> str:
+    # hot path: ClientIPResolver.__call__ without proxies, with the key's prefix
+    client = request.scope.get("client")
+    host = client[0] if client else "unknown"
+    return "ip:" + (_key_for_peer(host) if ":" in host else host)
+
+
 class ClientIPResolver:
     """Resolve a request's client address for rate limiting.
 
@@ -100,6 +107,13 @@ class ClientIPResolver:
             if len(self._trusted_cache) < 4096:
                 self._trusted_cache[host] = known
         return known
+
+    def ip_key(self) -> Any:
+        """``request -> "ip:<client>"``, the limiter key of ``key="ip"``: with no trusted
+        proxies a plain function of the socket peer (one call per request, not three)."""
+        if self.networks:
+            return lambda request: "ip:" + self(request)
+        return _peer_ip_key
 
     def __call__(self, request: Any) -> str:
         # hot path

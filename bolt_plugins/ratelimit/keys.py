@@ -42,6 +42,9 @@ def _digest(value: str) -> str:
 def build_key_func(key: Any, client_ip: Callable[[Any], str], where: str) -> tuple[KeyFunc, bool]:
     """Return ``(key_func, is_async)`` for the ``key=`` argument of ``@rate_limit``."""
     if key == "ip":
+        ip_key = getattr(client_ip, "ip_key", None)
+        if ip_key is not None:
+            return ip_key(), False
 
         def by_ip(request: Any) -> str:
             # hot path
@@ -73,7 +76,7 @@ def build_key_func(key: Any, client_ip: Callable[[Any], str], where: str) -> tup
                 # to a JWT) and get a fresh bucket per request.
                 credential = request.state.get(CREDENTIAL_STATE_KEY)
                 if credential:
-                    return "key:" + credential
+                    return f"key:{credential}"
                 user_id = auth.get("user_id")
                 if user_id is not None:
                     return f"key-user:{auth.get('backend')}:{user_id}"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bolt import BoltAPI
-from bolt.exceptions import ImproperlyConfigured
+from bolt.exceptions import ImproperlyConfigured, NotFound
 from bolt.middleware import rate_limit, skip_middleware
 from bolt.testing import TestClient
 from bolt_plugins.ratelimit import MemoryStore, RateLimitState
@@ -76,6 +76,24 @@ def test_ratelimit_headers_count_down(api: BoltAPI, client: TestClient, clock: C
     assert r.status_code == 429
     assert r.headers["retry-after"] == "1"
     assert r.headers["ratelimit-reset"] == "3"
+
+
+def test_errors_of_allowed_requests_carry_the_counts_too(
+    api: BoltAPI, client: TestClient, clock: Clock
+) -> None:
+    @api.get("/things/{thing_id}")
+    @rate_limit(rps=1, burst=2)
+    async def thing(thing_id: int) -> dict:
+        raise NotFound(f"Thing {thing_id} not found")
+
+    r = client.get("/things/1")
+    assert r.status_code == 404
+    assert r.json() == {"detail": "Thing 1 not found"}
+    assert (r.headers["ratelimit-limit"], r.headers["ratelimit-remaining"]) == ("2", "1")
+    r = client.get("/things/oops")  # a 422 counts as well: the request was served
+    assert r.status_code == 422
+    assert r.headers["ratelimit-remaining"] == "0"
+    assert client.get("/things/1").status_code == 429
 
 
 def test_bucket_refills_at_rps(api: BoltAPI, client: TestClient, clock: Clock) -> None:
