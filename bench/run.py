@@ -52,6 +52,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("-t", "--threads", type=int, default=1, help="wrk threads")
     p.add_argument("--server-cpu", default="0", help="taskset CPU list for Granian")
     p.add_argument("--client-cpu", default="1", help="taskset CPU list for wrk")
+    p.add_argument(
+        "--sched",
+        choices=("batch", "normal"),
+        default="batch",
+        help="scheduling policy of the server (batch: SCHED_BATCH, no wake-up preemption "
+        "between Granian's threads on the pinned core; see docs/performance.md)",
+    )
     p.add_argument("--no-core", action="store_true", help="skip the core section")
     for name in PLUGIN_SECTIONS:
         p.add_argument(f"--{name}", action="store_true", help=f"run the {name} section")
@@ -74,7 +81,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def preflight(settings: Settings) -> None:
-    missing = [tool for tool in ("wrk", "taskset") if shutil.which(tool) is None]
+    tools = ("wrk", "taskset", "chrt") if settings.sched == "batch" else ("wrk", "taskset")
+    missing = [tool for tool in tools if shutil.which(tool) is None]
     if missing:
         sys.exit(f"missing {', '.join(missing)}: apt-get update && apt-get install -y wrk")
     if (os.cpu_count() or 1) < 2 and settings.server_cpu == settings.client_cpu:
@@ -138,6 +146,7 @@ def measure_app(
             print(
                 f"  r{round_no} {app.name:<16} {ep.label:<24} {result['rps']:>10,.0f} req/s"
                 f"  cpu {result['cpu_us'] or 0:6.1f} µs/req  p99 {result['p99_ms'] or 0:6.2f} ms"
+                f"  cs/req {result['switches_per_request'] or 0:.2f}"
                 f"  load {result['loadavg']:.2f}{flag}",
                 flush=True,
             )
@@ -178,7 +187,8 @@ def run_section(
     loads = [r["loadavg"] for eps in runs.values() for rs in eps.values() for r in rs]
     context = (
         f"_Measured {started} at commit `{git_rev}`: {settings.rounds} rounds of "
-        f"{settings.duration:g} s per endpoint; load average {load_start:.1f} at the start, "
+        f"{settings.duration:g} s per endpoint, server scheduling `{settings.sched}`; "
+        f"load average {load_start:.1f} at the start, "
         f"median {statistics.median(loads) if loads else 0:.1f} during the measurements._"
     )
     print(report.console_table(section, runs))
@@ -195,6 +205,7 @@ def run_section(
         "runs": runs,
         "medians": med,
         "cpu_us_medians": report.medians(runs, "cpu_us"),
+        "switches_per_request_medians": report.medians(runs, "switches_per_request"),
         "ratios": result_ratios,
         "failed": failed,
         "markdown": report.section_markdown(section, runs, result_ratios, reference, context),
@@ -264,6 +275,7 @@ def main(argv: list[str] | None = None) -> int:
         threads=args.threads,
         server_cpu=args.server_cpu,
         client_cpu=args.client_cpu,
+        sched=args.sched,
     )
     preflight(settings)
     if args.django_bolt_python:

@@ -69,6 +69,8 @@ class Settings:
     server_cpu: str = "0"
     client_cpu: str = "1"
     startup_timeout: float = 30.0
+    # "batch": the server runs under SCHED_BATCH (see docs/performance.md, "Method").
+    sched: str = "batch"
 
 
 class ServerError(RuntimeError):
@@ -138,6 +140,12 @@ class Server:
 
     def command(self) -> list[str]:
         pin = ["taskset", "-c", self.settings.server_cpu]
+        if self.settings.sched == "batch":
+            # Granian's I/O thread and its Python thread share the pinned core; under the
+            # default policy each wake-up may preempt the running thread, and how often
+            # grows with the Python work per request. SCHED_BATCH turns that off for all
+            # apps alike, so per-request costs add up instead of being amplified.
+            pin = ["chrt", "--batch", "0", *pin]
         if self.app.command:
             return pin + [part.replace("{port}", str(self.port)) for part in self.app.command]
         return [
@@ -229,6 +237,27 @@ def group_cpu_seconds(pgid: int) -> float:
     return total / _TICK
 
 
+def group_context_switches(pgid: int) -> int:
+    """Voluntary + involuntary context switches of every thread in process group ``pgid``."""
+    total = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as fh:
+                raw = fh.read()
+            if int(raw[raw.rfind(b")") + 2 :].split()[2]) != pgid:
+                continue
+            for task in os.scandir(f"/proc/{entry.name}/task"):
+                with open(f"{task.path}/status", "rb") as fh:
+                    for line in fh:
+                        if line.startswith((b"voluntary_ctxt", b"nonvoluntary_ctxt")):
+                            total += int(line.split()[1])
+        except OSError:
+            continue
+    return total
+
+
 _REQUESTS = re.compile(r"(\d+) requests in")
 _RPS = re.compile(r"Requests/sec:\s+([\d.]+)")
 _NON2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
@@ -261,8 +290,10 @@ def wrk(
         cmd += ["-H", f"{name}: {value}"]
     cmd.append(f"http://127.0.0.1:{port}{ep.path}")
     cpu_before = group_cpu_seconds(pgid) if pgid else 0.0
+    cs_before = group_context_switches(pgid) if pgid else 0
     out = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=seconds + 30)
     cpu = group_cpu_seconds(pgid) - cpu_before if pgid else None
+    switches = group_context_switches(pgid) - cs_before if pgid else None
     text = out.stdout
     match = _RPS.search(text)
     if out.returncode != 0 or match is None:
@@ -275,6 +306,7 @@ def wrk(
     return {
         "requests": requests,
         "cpu_us": cpu / requests * 1e6 if cpu is not None and requests else None,
+        "switches_per_request": switches / requests if switches is not None and requests else None,
         "rps": float(match.group(1)),
         "non2xx": int(non2xx.group(1)) if non2xx else 0,
         "socket_errors": sum(int(x) for x in errors.groups()) if errors else 0,

@@ -5,15 +5,15 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from bolt.middleware import PHASE_AUTH, Handler, Middleware
+from bolt.middleware import PHASE_AUTH, Middleware
 from bolt.request import Request
-from bolt.responses import Response
 
 __all__ = ["auth_middleware"]
 
 
 def auth_middleware(api: Any, route: Any, backends: list[Any]) -> Middleware:
-    """Prepare each backend once and return the middleware that tries them in order.
+    """Prepare each backend once and return the ``before`` step that tries them in order
+    (synchronous for a single synchronous backend, the common JWT and API-key case).
 
     ``prepare(api)`` may return the object to use in the backend's place (``None`` keeps
     the backend itself).
@@ -44,36 +44,31 @@ def auth_middleware(api: Any, route: Any, backends: list[Any]) -> Middleware:
     )
     frozen = tuple(steps)
 
-    def wrap(next_handler: Handler) -> Handler:
-        if len(frozen) == 1:
-            authenticate, is_async, loader = frozen[0]
+    if len(frozen) == 1:
+        authenticate, is_async, loader = frozen[0]
+        if not is_async:
 
-            async def authenticate_one(request: Request) -> Response:
+            def authenticate_one(request: Request) -> None:
                 # hot path
                 context = authenticate(request)
-                if is_async:
-                    context = await context
                 if context is not None:
                     request.auth = context
                     if loader is not None and request.user_loader is None:
                         request.user_loader = loader
-                return await next_handler(request)
 
-            return authenticate_one
+            step: Any = authenticate_one
+            return Middleware(PHASE_AUTH, before=step, name="auth", optional=False)
 
-        async def authenticate_any(request: Request) -> Response:
-            # hot path
-            for authenticate, is_async, loader in frozen:
-                context = authenticate(request)
-                if is_async:
-                    context = await context
-                if context is not None:
-                    request.auth = context
-                    if loader is not None and request.user_loader is None:
-                        request.user_loader = loader
-                    break
-            return await next_handler(request)
+    async def authenticate_any(request: Request) -> None:
+        # hot path
+        for authenticate, is_async, loader in frozen:
+            context = authenticate(request)
+            if is_async:
+                context = await context
+            if context is not None:
+                request.auth = context
+                if loader is not None and request.user_loader is None:
+                    request.user_loader = loader
+                break
 
-        return authenticate_any
-
-    return Middleware(phase=PHASE_AUTH, wrap=wrap, name="auth", optional=False)
+    return Middleware(PHASE_AUTH, before=authenticate_any, name="auth", optional=False)

@@ -6,9 +6,8 @@ import inspect
 from typing import Any
 
 from bolt.exceptions import Forbidden, ImproperlyConfigured, Unauthorized
-from bolt.middleware import PHASE_GUARDS, Handler, Middleware
+from bolt.middleware import PHASE_GUARDS, Middleware
 from bolt.request import Request
-from bolt.responses import Response
 
 from .builtins import AllowAny, BaseGuard, call_guard, guard_check
 
@@ -37,30 +36,55 @@ def refusal(request: Any, guard: Any, challenge: str) -> Exception:
 
 
 def guards_middleware(api: Any, route: Any, guards: list[Any]) -> Middleware | None:
-    """The middleware that runs ``guards`` in order, or ``None`` when all allow anyone."""
+    """The ``before`` step that runs ``guards`` in order, or ``None`` when all allow anyone.
+
+    Synchronous unless a guard is a coroutine function, so the common built-in guards cost
+    no coroutine per request.
+    """
     route.meta["guards"] = list(guards)
     active = [g for g in guards if not isinstance(g, AllowAny)]
     if not active:
         return None
     checks = tuple((guard_check(g), inspect.iscoroutinefunction(guard_check(g)), g) for g in active)
 
-    def wrap(next_handler: Handler) -> Handler:
-        # Read at fold time: the auth plugin has recorded the route's challenge by now.
-        challenge = route.meta.get("auth_challenge") or DEFAULT_CHALLENGE
+    any_async = any(is_async for _, is_async, _ in checks)
 
-        async def guarded(request: Request) -> Response:
+    def challenge() -> str:
+        # Read when first needed: the auth plugin records the route's challenge while it
+        # compiles, which may be after this hook ran.
+        return str(route.meta.get("auth_challenge") or DEFAULT_CHALLENGE)
+
+    async def finish(request: Request, start: int, pending: Any = None) -> None:
+        """Run ``checks[start:]``, awaiting what they return; ``pending`` is the awaitable
+        ``checks[start]`` already returned."""
+        for index in range(start, len(checks)):
+            check, _is_async, guard = checks[index]
+            allowed = pending if index == start and pending is not None else check(request)
+            if type(allowed) is not bool and inspect.isawaitable(allowed):
+                allowed = await allowed
+            if not allowed:
+                raise refusal(request, guard, challenge())
+
+    if any_async:
+
+        async def guarded_async(request: Request) -> None:
             # hot path
-            for check, is_async, guard in checks:
-                allowed = check(request)
-                if is_async or (type(allowed) is not bool and inspect.isawaitable(allowed)):
-                    allowed = await allowed
-                if not allowed:
-                    raise refusal(request, guard, challenge)
-            return await next_handler(request)
+            await finish(request, 0)
 
-        return guarded
+        return Middleware(PHASE_GUARDS, before=guarded_async, name="guards", optional=False)
 
-    return Middleware(phase=PHASE_GUARDS, wrap=wrap, name="guards", optional=False)
+    def guarded(request: Request) -> Any:
+        # hot path
+        for index, (check, _is_async, guard) in enumerate(checks):
+            allowed = check(request)
+            if type(allowed) is not bool and inspect.isawaitable(allowed):
+                # a sync check returned an awaitable: the kernel awaits the rest
+                return finish(request, index, allowed)
+            if not allowed:
+                raise refusal(request, guard, challenge())
+        return None
+
+    return Middleware(PHASE_GUARDS, before=guarded, name="guards", optional=False)
 
 
 async def check_object_permissions(request: Any, obj: Any) -> None:

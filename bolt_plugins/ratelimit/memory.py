@@ -24,8 +24,9 @@ from itertools import islice
 
 __all__ = ["Decision", "MemoryStore"]
 
-# (allowed, remaining, retry_after seconds, seconds until the bucket is full again)
-Decision = tuple[bool, int, float, float]
+# (allowed, remaining, µs until a request would pass, µs until the bucket is full again);
+# whole microseconds, so no float is made per request.
+Decision = tuple[bool, int, int, int]
 
 
 _monotonic_ns = time.monotonic_ns
@@ -57,20 +58,24 @@ class MemoryStore:
         # hot path
         clock = self._clock
         now = _monotonic_ns() // 1000 if clock is None else clock()
-        with self._lock:
-            tats = self._tats
-            tat = tats.pop(key, None)
-            if tat is None or tat < now:
+        tats = self._tats
+        lock = self._lock
+        lock.acquire()
+        try:
+            tat = tats.pop(key, now)  # moved to the end: the least recently used go first
+            if tat < now:
                 tat = now
             new_tat = tat + interval_us
             allow_at = new_tat - burst * interval_us
             if now < allow_at:
                 tats[key] = tat
-                return False, 0, (allow_at - now) / 1e6, (tat - now) / 1e6
+                return False, 0, allow_at - now, tat - now
             tats[key] = new_tat
             if len(tats) > self.max_keys:
                 self._evict()
-        return True, (now - allow_at) // interval_us, 0.0, (new_tat - now) / 1e6
+        finally:
+            lock.release()
+        return True, (now - allow_at) // interval_us, 0, new_tat - now
 
     def _evict(self) -> None:
         tats = self._tats

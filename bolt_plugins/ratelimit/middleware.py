@@ -41,14 +41,14 @@ def make_rate_limit_before(
     hit = store.hit
     store_async = store.is_async
 
-    def refuse(retry_after: float, full_in: float) -> TooManyRequests:
-        wait = max(1, math.ceil(retry_after))
+    def refuse(retry_after_us: int, full_in_us: int) -> TooManyRequests:
+        wait = max(1, -(-retry_after_us // 1_000_000))  # whole seconds, rounded up
         return TooManyRequests(
             retry_after=wait,
             headers={
                 "RateLimit-Limit": limit_value,
                 "RateLimit-Remaining": "0",
-                "RateLimit-Reset": str(max(wait, math.ceil(full_in))),
+                "RateLimit-Reset": str(max(wait, -(-full_in_us // 1_000_000))),
                 "RateLimit-Policy": policy_value,
             },
         )
@@ -61,11 +61,11 @@ def make_rate_limit_before(
 
     limit_header = (b"ratelimit-limit", limit_value.encode())
 
-    def allow(request: Request, remaining: int, full_in: float) -> None:
+    def allow(request: Request, remaining: int, full_in_us: int) -> None:
         headers = [
             limit_header,
             (b"ratelimit-remaining", b"%d" % remaining),
-            (b"ratelimit-reset", b"%d" % math.ceil(full_in)),
+            (b"ratelimit-reset", b"%d" % -(-full_in_us // 1_000_000)),
         ]
         current = request.response_headers
         if current is None:
@@ -86,7 +86,7 @@ def make_rate_limit_before(
             headers = [
                 limit_header,
                 (b"ratelimit-remaining", b"%d" % remaining),
-                (b"ratelimit-reset", b"%d" % math.ceil(full_in)),
+                (b"ratelimit-reset", b"%d" % -(-full_in // 1_000_000)),
             ]
             current = request.response_headers
             if current is None:

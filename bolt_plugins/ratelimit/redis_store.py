@@ -113,8 +113,8 @@ class RedisStore:
             log.warning("Rate-limit store %s is back", _safe(self.url))
             self._down_until = 0.0
         if allowed:
-            return True, int(value), 0.0, full_in / 1_000_000
-        return False, 0, value / 1_000_000, full_in / 1_000_000
+            return True, int(value), 0, int(full_in)
+        return False, 0, int(value), int(full_in)
 
     async def close(self) -> None:
         client, self._client, self._script, self._loop = self._client, None, None, None
