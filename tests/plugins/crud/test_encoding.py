@@ -212,3 +212,30 @@ def test_viewset_handlers_returning_querysets_and_instances() -> None:
         {"id": ann.pk, "username": "ann", "email": "ann@example.com", "is_active": True}
     ]
     assert client.get("/users/424242").status_code == 404
+
+
+def test_column_schemas_are_read_without_model_instances(
+    catalog: dict, monkeypatch: pytest.MonkeyPatch, django_assert_num_queries
+) -> None:
+    """A schema of plain columns (foreign keys as ids) is read with ``values()``: one query,
+    no model instance per row, and the same Structs the instance path builds."""
+    from bolt_plugins.crud.encoding import to_struct
+
+    expected = [to_struct(p, ProductOut) for p in Product.objects.order_by("name")]
+    built: list[int] = []
+    original = Product.from_db.__func__  # type: ignore[attr-defined]
+
+    def counting_from_db(cls, *args, **kwargs):  # type: ignore[no-untyped-def]
+        built.append(1)
+        return original(cls, *args, **kwargs)
+
+    monkeypatch.setattr(Product, "from_db", classmethod(counting_from_db))
+    with django_assert_num_queries(1):
+        rows = to_structs(Product.objects.order_by("name"), ProductOut)
+    assert rows == expected
+    assert built == []
+    # Schemas that need an instance (text forms of dates, nested relations) still get one.
+    texts = to_structs(Product.objects.order_by("name"), ProductText)
+    assert len(built) == len(texts) == 3
+    assert texts[0].price == "9.90"
+    assert texts[0].sku == str(catalog["products"][0].sku)
