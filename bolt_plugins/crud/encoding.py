@@ -275,20 +275,32 @@ def with_relations(items: Any, schema: type[msgspec.Struct]) -> Any:
 
 
 def _values_plan(items: Any, schema: type[msgspec.Struct]) -> OrmPlan | None:
-    """The plan when ``items`` is a plain model queryset the schema can read as columns."""
+    """The plan when ``items`` is a model queryset the schema can read as columns.
+
+    Custom queryset classes qualify unless they change how rows are fetched or iterated
+    (then their instances may differ from the stored columns).
+    """
+    kind = type(items)
     if (
-        type(items) is not models.QuerySet
+        not isinstance(items, models.QuerySet)
+        or (
+            kind is not models.QuerySet
+            and any(getattr(kind, name) is not getattr(models.QuerySet, name) for name in _FETCH)
+        )
         or items._iterable_class is not ModelIterable
-        or items._prefetch_related_lookups
-        or items.model is None
+        or getattr(items, "_prefetch_related_lookups", None)
         or has_own_from_model(schema)
     ):
         return None
+    model: Any = items.model
     try:
-        plan = plan_for(items.model, schema)
+        plan = plan_for(model, schema)
     except TypeError:
         return None
     return plan if plan.values is not None else None
+
+
+_FETCH = ("_fetch_all", "iterator", "__iter__", "values")
 
 
 def to_structs(items: Iterable[Any], schema: type[msgspec.Struct]) -> list[Any]:

@@ -239,3 +239,26 @@ def test_column_schemas_are_read_without_model_instances(
     assert len(built) == len(texts) == 3
     assert texts[0].price == "9.90"
     assert texts[0].sku == str(catalog["products"][0].sku)
+
+
+def test_custom_querysets_use_columns_unless_they_change_fetching(catalog: dict) -> None:
+    from django.db import models as dj_models
+
+    from bolt_plugins.crud.encoding import _values_plan
+
+    class Filtering(dj_models.QuerySet):
+        def cheap(self) -> Filtering:
+            return self.filter(price__lt=10)
+
+    class Rewriting(dj_models.QuerySet):
+        def _fetch_all(self) -> None:
+            super()._fetch_all()
+
+    filtering = Filtering(model=Product).cheap().order_by("name")
+    rewriting = Rewriting(model=Product).order_by("name")
+    assert _values_plan(filtering, ProductOut) is not None
+    assert _values_plan(rewriting, ProductOut) is None
+    assert _values_plan(Product.objects.values("id"), ProductOut) is None
+    assert _values_plan(Product.objects.prefetch_related("category"), ProductOut) is None
+    assert [p.name for p in to_structs(filtering, ProductOut)] == ["Dune", "Emma"]
+    assert [p.name for p in to_structs(rewriting, ProductOut)] == ["Dune", "Emma", "Go"]
