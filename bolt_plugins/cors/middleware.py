@@ -31,6 +31,13 @@ def _origin_of(raw_headers: list[tuple[bytes, bytes]]) -> bytes | None:
     return None
 
 
+def _allowed_text(origin: bytes, allows: Callable[[str], bool]) -> bool:
+    """A regex or ``*`` policy: the origin is echoed as sent, so only a printable one
+    (no control characters a pattern's ``.`` would accept) can be allowed."""
+    text = origin.decode("latin-1")
+    return text.isprintable() and allows(text)
+
+
 def _refuse(reason: str) -> Response:
     return JSONResponse(
         {"detail": f"CORS preflight refused: {reason}"}, 403, {"vary": _PREFLIGHT_VARY}
@@ -109,7 +116,7 @@ def make_cors_before(policy: CorsPolicy) -> Callable[[Request], Response | None]
                 headers = request.headers
                 if "access-control-request-method" in headers:
                     return preflight(origin.decode("latin-1"), headers)
-            if origin in plain if plain is not None else allows(origin.decode("latin-1")):
+            if origin in plain if plain is not None else _allowed_text(origin, allows):
                 answer = [(b"access-control-allow-origin", b"*" if allow_all else origin), *fixed]
                 current = request.response_headers
                 if current is None:
