@@ -88,7 +88,7 @@ async def handle_http(api: Any, scope: dict[str, Any], receive: Any, send: Any) 
     try:
         if type(response).__call__ is _plain_call:
             # A response held in memory: send its two messages here (one coroutine less).
-            if extra is not None and response.headers:
+            if extra is not None and (response.headers or request._exact_headers):
                 add_response_headers(response, extra)  # names may clash: merge exactly
                 extra = None
             start, body = response.messages(scope["method"], extra)

@@ -323,7 +323,10 @@ def fold_middleware(middleware: list[Middleware], inner: Handler) -> Handler:
     """
     handler = inner
     pending: list[Callable[[Request], Any]] = []  # before steps, in run order
-    for mw in sorted(middleware, key=lambda m: m.phase, reverse=True):
+    # Ascending and stable, walked from the inside out: steps of equal phase run in the
+    # order plugins gave them, as split_middleware runs them.
+    ordered = sorted(middleware, key=lambda m: m.phase)
+    for mw in ordered[::-1]:
         if mw.before is not None:
             pending.insert(0, mw.before)
             continue

@@ -46,6 +46,9 @@ class Request(Mapping[str, Any]):
     # an error, a 429): middleware ``before`` steps put CORS and rate-limit headers here,
     # already encoded, because most responses send them without another look.
     response_headers: list[tuple[bytes, bytes]] | None = None
+    # Set when a step adds a header the response itself produces (Content-Type): then the
+    # kernel merges exactly instead of appending.
+    _exact_headers: bool = False
     route: Any = None
     user_loader: Any = None
     body: bytes = b""
@@ -265,13 +268,19 @@ class Request(Mapping[str, Any]):
     def add_response_header(self, name: str, value: str) -> None:
         """Send ``name: value`` with this request's response, whichever it turns out to be
         (the handler's, an error, a refusal). It replaces a header of the same name the
-        response sets itself, except ``Vary``, whose values are merged."""
+        response sets itself, except ``Vary``, whose values are merged, and ``Set-Cookie``,
+        which adds a cookie. ``Content-Length`` belongs to the kernel and is refused."""
         from bolt.responses import _header_value
 
+        lowered = name.lower()
+        if lowered == "content-length":
+            raise ValueError("Content-Length is set by the kernel from the body")
+        if lowered == "content-type":
+            self._exact_headers = True
         extra = self.response_headers
         if extra is None:
             extra = self.response_headers = []
-        extra.append((name.lower().encode("latin-1"), _header_value(value)))
+        extra.append((lowered.encode("latin-1"), _header_value(value)))
 
     def add_cleanup(self, func: Any) -> None:
         """Run ``func()`` (sync or async) after the response is sent."""

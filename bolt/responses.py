@@ -99,18 +99,28 @@ def add_response_headers(response: Response, extra: RawHeaders) -> None:
     """Put headers that middleware collected for the request into ``response.headers``.
 
     They replace the response's own value of the same name, except ``Vary``, whose lists
-    are merged (a handler's ``Vary: Accept`` and the CORS step's ``Vary: Origin`` both hold).
-    The kernel sends ``extra`` without this step when the response has no headers of its
-    own (the common case); this is the exact path for the rest.
+    are merged (a handler's ``Vary: Accept`` and the CORS step's ``Vary: Origin`` both hold),
+    and ``Set-Cookie``, which is added to the response's cookies. A name the steps gave
+    twice keeps both values (comma-joined, as HTTP allows for repeated fields).
+    The kernel sends ``extra`` without this step when nothing can clash (the common case);
+    this is the exact path for the rest.
     """
     headers = response.headers
+    seen: set[str] = set()
     for raw_name, raw_value in extra:
         name = raw_name.decode("latin-1")
         value = raw_value.decode("latin-1")
-        if name == "vary" and "vary" in headers:
+        if name == "set-cookie":
+            if response.cookies is None:
+                response.cookies = []
+            response.cookies.append(value)
+        elif name == "vary" and "vary" in headers:
             headers["vary"] = merge_vary(headers["vary"], value)
+        elif name in seen:
+            headers[name] = f"{headers[name]}, {value}"
         else:
             headers[name] = value
+        seen.add(name)
 
 
 class Response:

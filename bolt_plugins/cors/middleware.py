@@ -63,7 +63,7 @@ def make_preflight(policy: CorsPolicy) -> Callable[[str, dict[str, str]], Respon
 
     def preflight(origin: str, headers: dict[str, str]) -> Response:
         # hot path
-        if not allows(origin):
+        if not origin.isprintable() or not allows(origin):
             return _refuse("origin not allowed")
         method = headers["access-control-request-method"].strip().upper()
         if method not in methods:

@@ -114,6 +114,14 @@ def normalize_origin(origin: str, where: str) -> str:
     host = parts.hostname.lower()
     if ":" in host:
         host = f"[{host}]"
+    elif not host.isascii():
+        # Browsers send internationalised hosts in their ASCII (punycode) form.
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise ImproperlyConfigured(
+                f"{where}: {origin!r} has a host name that cannot be an internet domain"
+            ) from None
     if port is None or _DEFAULT_PORTS.get(scheme) == port:
         return f"{scheme}://{host}"
     return f"{scheme}://{host}:{port}"

@@ -121,7 +121,10 @@ class OrmPlan:
         # Column names for ``queryset.values(...)`` when every field the schema reads is a
         # column whose stored value is the JSON value: then a list is read as dicts and
         # converted in one msgspec call, without building a model instance per row.
-        values: list[str] | None = []
+        # (renamed fields would need their wire names as keys: those schemas keep instances)
+        values: list[str] | None = (
+            [] if all(f.encode_name == f.name for f in msgspec.structs.fields(schema)) else None
+        )
         opts = model._meta
         for info in msgspec.structs.fields(schema):
             name = info.name
@@ -278,7 +281,9 @@ def _values_plan(items: Any, schema: type[msgspec.Struct]) -> OrmPlan | None:
     """The plan when ``items`` is a model queryset the schema can read as columns.
 
     Custom queryset classes qualify unless they change how rows are fetched or iterated
-    (then their instances may differ from the stored columns).
+    (then their instances may differ from the stored columns). Querysets already evaluated
+    (their instances may have been changed in memory) and ``distinct()`` ones (DISTINCT
+    over the schema's columns only would merge rows) keep the instance path.
     """
     kind = type(items)
     if (
@@ -289,6 +294,8 @@ def _values_plan(items: Any, schema: type[msgspec.Struct]) -> OrmPlan | None:
         )
         or items._iterable_class is not ModelIterable
         or getattr(items, "_prefetch_related_lookups", None)
+        or getattr(items, "_result_cache", None) is not None  # rows the caller may have changed
+        or items.query.distinct  # DISTINCT over fewer columns would merge rows
         or has_own_from_model(schema)
     ):
         return None
