@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -218,11 +219,9 @@ class Server:
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
-def group_cpu_seconds(pgid: int) -> float:
-    """User + system CPU time of every process in process group ``pgid`` (the server and
-    its Granian worker). Noise-resistant: a busy neighbour lowers requests/second but not
-    the CPU each request costs."""
-    total = 0
+def _group_stats(pgid: int) -> Iterator[tuple[str, list[bytes]]]:
+    """``(pid, fields after the command name)`` of ``/proc/<pid>/stat`` for every process
+    in process group ``pgid``."""
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -233,22 +232,23 @@ def group_cpu_seconds(pgid: int) -> float:
             continue
         fields = raw[raw.rfind(b")") + 2 :].split()
         if int(fields[2]) == pgid:
-            total += int(fields[11]) + int(fields[12])
+            yield entry.name, fields
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU time of every process in process group ``pgid`` (the server and
+    its Granian worker). Noise-resistant: a busy neighbour lowers requests/second but not
+    the CPU each request costs."""
+    total = sum(int(fields[11]) + int(fields[12]) for _, fields in _group_stats(pgid))
     return total / _TICK
 
 
 def group_context_switches(pgid: int) -> int:
     """Voluntary + involuntary context switches of every thread in process group ``pgid``."""
     total = 0
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
+    for pid, _ in _group_stats(pgid):
         try:
-            with open(f"/proc/{entry.name}/stat", "rb") as fh:
-                raw = fh.read()
-            if int(raw[raw.rfind(b")") + 2 :].split()[2]) != pgid:
-                continue
-            for task in os.scandir(f"/proc/{entry.name}/task"):
+            for task in os.scandir(f"/proc/{pid}/task"):
                 with open(f"{task.path}/status", "rb") as fh:
                     for line in fh:
                         if line.startswith((b"voluntary_ctxt", b"nonvoluntary_ctxt")):

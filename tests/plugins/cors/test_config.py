@@ -64,31 +64,6 @@ def test_origin_regexes_match_the_whole_origin(
         assert "access-control-allow-origin" not in r.headers, bad
 
 
-def test_regex_never_echoes_control_characters(
-    settings: Any, make_api: Callable[..., BoltAPI]
-) -> None:
-    """The allowed origin goes back byte for byte, so one a loose pattern would accept
-    with a control character in it is refused (Granian rejects most such headers first)."""
-    settings.CORS_ALLOWED_ORIGIN_REGEXES = [r"https://[^/]+\.good\.com"]
-    api = make_api()
-
-    @api.get("/a")
-    async def a() -> dict:
-        return {}
-
-    client = TestClient(api)
-    assert (
-        client.get("/a", headers={"Origin": "https://x.good.com"}).headers[
-            "access-control-allow-origin"
-        ]
-        == "https://x.good.com"
-    )
-    r = client.get("/a", headers={"Origin": "https://x\x00y\x7f.good.com"})
-    assert r.status_code == 200
-    assert "access-control-allow-origin" not in r.headers
-    assert r.headers["vary"] == "Origin"
-
-
 def test_decorator_arguments_override_settings(
     settings: Any, make_api: Callable[..., BoltAPI]
 ) -> None:

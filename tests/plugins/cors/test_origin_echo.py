@@ -40,9 +40,12 @@ def test_preflight_never_echoes_control_characters(
         return {}
 
     client = TestClient(api)
+    good = client.get("/a", headers={"Origin": "https://x.good.com"})
+    assert good.headers["access-control-allow-origin"] == "https://x.good.com"
     bad = "https://x\x00y\x7f.good.com"
     assert "access-control-allow-origin" not in client.get("/a", headers={"Origin": bad}).headers
     r = client.options("/a", headers={"Origin": bad, "Access-Control-Request-Method": "GET"})
+    assert r.status_code == 403
     assert "access-control-allow-origin" not in r.headers
 
 
