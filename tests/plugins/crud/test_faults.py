@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import decimal
 import os
 import shlex
 import subprocess
 import threading
 import time
+from typing import Any
 
 import pytest
 from django.db import connections
@@ -243,3 +245,28 @@ def test_update_of_a_row_deleted_meanwhile_is_404_and_not_recreated() -> None:
         response = client.request(method, f"/racing/{row.pk}", json={"title": "back?"})
         assert (response.status_code, response.json()) == (404, {"detail": "Article not found"})
         assert not Article.objects.filter(pk=row.pk).exists(), method
+
+
+def test_async_hooks_run_on_the_loop_that_serves_the_request() -> None:
+    """An ``async def`` hook called from the ORM thread runs on the server's own event
+    loop (objects bound to that loop keep working there), not on a loop of its own."""
+    loops: dict[str, Any] = {}
+
+    class Recording(ProductViewSet):
+        async def perform_create(self, instance):
+            loops["hook"] = asyncio.get_running_loop()
+            await instance.asave()
+
+    api = BoltAPI()
+    api.viewset("/products")(Recording)
+
+    @api.get("/loop")
+    async def which_loop() -> dict:
+        loops["request"] = asyncio.get_running_loop()
+        return {}
+
+    client = TestClient(api)
+    assert client.get("/loop").status_code == 200
+    assert client.post("/products", json={"name": "looped", "price": "1"}).status_code == 201
+    assert loops["hook"] is loops["request"]
+    assert list(Product.objects.values_list("name", flat=True)) == ["looped"]
