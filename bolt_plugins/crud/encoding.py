@@ -122,9 +122,13 @@ class OrmPlan:
         # column whose stored value is the JSON value: then a list is read as dicts and
         # converted in one msgspec call, without building a model instance per row.
         # (renamed fields would need their wire names as keys: those schemas keep instances)
-        values: list[str] | None = (
-            [] if all(f.encode_name == f.name for f in msgspec.structs.fields(schema)) else None
-        )
+        # A model that builds its instances its own way (``__init__``, ``from_db``) may
+        # change what the columns hold: its lists keep instances too.
+        own_loading = model.__init__ is not models.Model.__init__ or getattr(
+            model.from_db, "__func__", None
+        ) is not getattr(models.Model.from_db, "__func__", None)
+        renamed = any(f.encode_name != f.name for f in msgspec.structs.fields(schema))
+        values: list[str] | None = None if own_loading or renamed else []
         opts = model._meta
         for info in msgspec.structs.fields(schema):
             name = info.name

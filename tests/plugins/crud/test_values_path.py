@@ -10,6 +10,7 @@ import pytest
 
 from bolt import BoltAPI
 from bolt.testing import TestClient
+from bolt_plugins.crud.encoding import to_structs
 from tests.plugins.crud.schemas import ProductOut
 from tests.testapp.models import Product
 
@@ -82,3 +83,25 @@ def test_decimal_price_sanity(catalog: dict) -> None:
 
     assert [x["price"] for x in TestClient(api).get("/p").json()] == [9.9, 4.5, 30.0]
     assert decimal.Decimal("9.90") == Product.objects.get(name="Dune").price
+
+
+def test_models_that_load_their_own_way_keep_instances(
+    catalog: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model overriding ``from_db`` (say, to fill a value computed on load) is read from
+    instances, so what it does on load still shows."""
+    original = Product.from_db.__func__  # type: ignore[attr-defined]
+
+    def loud_from_db(cls, db, field_names, values):  # type: ignore[no-untyped-def]
+        instance = original(cls, db, field_names, values)
+        instance.name = instance.name.upper()
+        return instance
+
+    monkeypatch.setattr(Product, "from_db", classmethod(loud_from_db))
+
+    class Names(msgspec.Struct):  # a schema of its own: plans are cached per schema
+        id: int
+        name: str
+
+    rows = to_structs(Product.objects.order_by("name"), Names)
+    assert [r.name for r in rows] == ["DUNE", "EMMA", "GO"]
