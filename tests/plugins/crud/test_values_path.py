@@ -92,8 +92,8 @@ def test_models_that_load_their_own_way_keep_instances(
     instances, so what it does on load still shows."""
     original = Product.from_db.__func__  # type: ignore[attr-defined]
 
-    def loud_from_db(cls, db, field_names, values):  # type: ignore[no-untyped-def]
-        instance = original(cls, db, field_names, values)
+    def loud_from_db(cls, *args, **kwargs):  # type: ignore[no-untyped-def]
+        instance = original(cls, *args, **kwargs)  # Django 6 passes fetch_mode too
         instance.name = instance.name.upper()
         return instance
 
