@@ -1,4 +1,8 @@
-"""The guide's "Combining Everything" example, shared by the tests of every plugin it uses.
+"""The guide's examples that several test modules use, written once.
+
+The user schemas of "Different Serializers Per Action" serve the manual ViewSet tests and the
+ModelViewSet tests alike. The guide's "Combining Everything" example is shared by the tests of
+every plugin it uses.
 
 ``combining_everything(api)`` defines the guide's ``ArticleViewSet`` exactly as written; the
 class-body routes (``@api.post(...)``) bind to the ``api`` passed in. Each plugin's test module
@@ -18,6 +22,39 @@ from bolt.middleware import cors, rate_limit
 from bolt.params import Depends
 from bolt.responses import StreamingResponse
 from bolt.views import ViewSet
+
+
+class UserMiniSchema(msgspec.Struct):
+    """Minimal user info for lists."""
+
+    id: int
+    username: str
+
+
+class UserFullSchema(msgspec.Struct):
+    """Full user details (``date_joined``: Django's user has no ``created_at``)."""
+
+    id: int
+    username: str
+    email: str
+    first_name: str
+    last_name: str
+    is_active: bool
+    date_joined: str
+
+
+class UserCreateSchema(msgspec.Struct):
+    username: str
+    email: str
+    password: str
+    first_name: str = ""
+    last_name: str = ""
+
+
+class UserUpdateSchema(msgspec.Struct):
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
 
 
 class ArticleRequest(msgspec.Struct):

@@ -13,6 +13,12 @@ from bolt.exceptions import HTTPException
 from bolt.middleware import Middleware
 from bolt.testing import TestClient
 from bolt.views import ModelViewSet, ViewSet
+from tests.guide_examples import (
+    UserCreateSchema,
+    UserFullSchema,
+    UserMiniSchema,
+    UserUpdateSchema,
+)
 from tests.testapp.models import Post
 
 pytestmark = [pytest.mark.orm, pytest.mark.django_db(transaction=True)]
@@ -205,31 +211,6 @@ def test_model_viewset_object_permissions_on_writes(people) -> None:
 
 
 def test_serializers_per_action_class_attributes(people) -> None:
-    class UserMiniSchema(msgspec.Struct):
-        id: int
-        username: str
-
-    class UserFullSchema(msgspec.Struct):
-        id: int
-        username: str
-        email: str
-        first_name: str
-        last_name: str
-        is_active: bool
-        date_joined: str
-
-    class UserCreateSchema(msgspec.Struct):
-        username: str
-        email: str
-        password: str
-        first_name: str = ""
-        last_name: str = ""
-
-    class UserUpdateSchema(msgspec.Struct):
-        email: str | None = None
-        first_name: str | None = None
-        last_name: str | None = None
-
     class UserViewSet(ModelViewSet):
         queryset = User.objects.order_by("id")
         serializer_class = UserFullSchema

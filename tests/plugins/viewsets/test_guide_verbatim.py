@@ -20,7 +20,13 @@ from bolt.auth import (
 from bolt.params import Depends
 from bolt.responses import FileResponse, StreamingResponse
 from bolt.views import APIView, CreateMixin, ListMixin, RetrieveMixin, ViewSet
-from tests.guide_examples import combining_everything
+from tests.guide_examples import (
+    UserCreateSchema,
+    UserFullSchema,
+    UserMiniSchema,
+    UserUpdateSchema,
+    combining_everything,
+)
 from tests.testapp.models import Article
 
 
@@ -448,39 +454,6 @@ def test_manual_registration_and_autodiscovery_make_the_same_routes(client_for):
 
 
 # --- Different Serializers Per Action: "Using Class Attributes" ----------------------------
-class UserMiniSchema(msgspec.Struct):
-    """Minimal user info for lists."""
-
-    id: int
-    username: str
-
-
-class UserFullSchema(msgspec.Struct):
-    """Full user details (``date_joined``: Django's user has no ``created_at``)."""
-
-    id: int
-    username: str
-    email: str
-    first_name: str
-    last_name: str
-    is_active: bool
-    date_joined: str
-
-
-class UserCreateSchema(msgspec.Struct):
-    username: str
-    email: str
-    password: str
-    first_name: str = ""
-    last_name: str = ""
-
-
-class UserUpdateSchema(msgspec.Struct):
-    email: str | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-
-
 @pytest.mark.django_db(transaction=True)
 def test_serializers_per_action_class_attributes(client_for):
     api = BoltAPI()
