@@ -11,6 +11,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
+from bolt.responses import _header_value
+
 __all__ = ["Request"]
 
 _KEYS = (
@@ -270,8 +272,6 @@ class Request(Mapping[str, Any]):
         (the handler's, an error, a refusal). It replaces a header of the same name the
         response sets itself, except ``Vary``, whose values are merged, and ``Set-Cookie``,
         which adds a cookie. ``Content-Length`` belongs to the kernel and is refused."""
-        from bolt.responses import _header_value
-
         lowered = name.lower()
         if lowered == "content-length":
             raise ValueError("Content-Length is set by the kernel from the body")
