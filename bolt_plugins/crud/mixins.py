@@ -30,6 +30,7 @@ from bolt.request import Request
 from bolt_plugins.crud.db import call_maybe_async, runner_for
 from bolt_plugins.crud.encoding import to_struct, to_structs, with_relations
 from bolt_plugins.crud.filters import FilterSpec
+from bolt_plugins.crud.prepared import FALLBACK, prepared_detail, prepared_list
 from bolt_plugins.crud.schemas import field_type, model_schema, write_schema
 
 __all__ = [
@@ -122,6 +123,9 @@ class CrudBase:
     search_fields: Any = None
     ordering_fields: Any = None
     ordering: Any = None
+    #: Reuse the compiled SQL of ``list``/``retrieve`` when the class reads its queryset
+    #: the default way (see ``bolt_plugins.crud.prepared``); ``False`` builds every query anew.
+    prepare_queries: bool = True
     request: Request
     action: str | None
     kwargs: dict[str, Any]
@@ -376,6 +380,12 @@ class ListMixin(CrudBase):
     """``GET {path}``: the filtered (and, with ``pagination_class``, paginated) list."""
 
     async def list(self, request: Request) -> Any:
+        prepared = prepared_list(self)
+        if prepared is not None:
+            alias = prepared.source.db
+            result = await runner_for(alias).read(prepared.fetch_list, alias)
+            if result is not FALLBACK:
+                return result
         queryset = await self._queryset()
         queryset = await self._filtered(queryset)
         schema = self._read_schema("list")
@@ -414,6 +424,12 @@ class RetrieveMixin(CrudBase):
     """``GET {path}/{lookup}``: one object, or 404."""
 
     async def retrieve(self, request: Request, **kwargs: Any) -> Any:
+        prepared = prepared_detail(self, kwargs)
+        if prepared is not None:
+            alias = prepared[0].source.db
+            result = await runner_for(alias).read(prepared[0].fetch_one, alias, prepared[1])
+            if result is not FALLBACK:
+                return result
         instance = await self.get_object(**kwargs)
         if not isinstance(instance, models.Model):
             return instance
