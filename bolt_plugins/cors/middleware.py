@@ -96,9 +96,6 @@ def make_cors_before(policy: CorsPolicy) -> Callable[[Request], Response | None]
     preflight = make_preflight(policy)
     allows = policy.allows
     # A plain origin list (the common case) is a set lookup on the raw bytes.
-    plain = None
-    if not policy.allow_all and not policy.regexes:
-        plain = frozenset(o.encode("latin-1") for o in policy.origins)
     vary = [(b"vary", b"Origin")] if policy.varies else []
     fixed: list[tuple[bytes, bytes]] = list(vary)
     if policy.credentials:
@@ -106,6 +103,13 @@ def make_cors_before(policy: CorsPolicy) -> Callable[[Request], Response | None]
     if policy.expose_value is not None:
         fixed.append((b"access-control-expose-headers", policy.expose_value.encode("latin-1")))
     allow_all = policy.allow_all
+    # A plain origin list (the common case): each allowed origin's headers, built once.
+    plain: dict[bytes, tuple[tuple[bytes, bytes], ...]] | None = None
+    if not allow_all and not policy.regexes:
+        plain = {}
+        for text in policy.origins:
+            origin = text.encode("latin-1")
+            plain[origin] = ((b"access-control-allow-origin", origin), *fixed)
 
     def cors_step(request: Request) -> Response | None:
         # hot path
@@ -116,11 +120,16 @@ def make_cors_before(policy: CorsPolicy) -> Callable[[Request], Response | None]
                 headers = request.headers
                 if "access-control-request-method" in headers:
                     return preflight(origin.decode("latin-1"), headers)
-            if origin in plain if plain is not None else _allowed_text(origin, allows):
-                answer = [(b"access-control-allow-origin", b"*" if allow_all else origin), *fixed]
+            if plain is not None:
+                answer = plain.get(origin)
+            elif _allowed_text(origin, allows):
+                answer = ((b"access-control-allow-origin", b"*" if allow_all else origin), *fixed)
+            else:
+                answer = None
+            if answer is not None:
                 current = request.response_headers
                 if current is None:
-                    request.response_headers = answer
+                    request.response_headers = list(answer)
                 else:
                     current += answer
                 return None

@@ -11,14 +11,22 @@ changes, and each header costs on the hot path).
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 from bolt.exceptions import ServiceUnavailable, TooManyRequests
 from bolt.request import Request
+from bolt_plugins.ratelimit.clientip import _key_for_peer, _peer_ip_key
+from bolt_plugins.ratelimit.memory import MemoryStore
 from bolt_plugins.ratelimit.redis_store import StoreUnavailable
 from bolt_plugins.ratelimit.rules import RateLimitRule
 
 __all__ = ["make_rate_limit_before"]
+
+_monotonic_ns = time.monotonic_ns
+# Pre-built header pairs for the values most responses carry (no formatting per request).
+_RESET = tuple((b"ratelimit-reset", b"%d" % n) for n in range(256))
+_REMAINING_TABLE_MAX = 1024
 
 
 def make_rate_limit_before(
@@ -73,6 +81,9 @@ def make_rate_limit_before(
         else:
             current += headers
 
+    if type(store) is MemoryStore and not key_is_async:
+        return _memory_step(store, key_func, prefix, interval, burst, limit_header, refuse)
+
     if not store_async and not key_is_async:
 
         def rate_limit_step(request: Request) -> None:
@@ -82,17 +93,7 @@ def make_rate_limit_before(
             )
             if not allowed:
                 raise refuse(retry_after, full_in)
-            # allow(), inlined: with a memory store this is the whole per-request cost
-            headers = [
-                limit_header,
-                (b"ratelimit-remaining", b"%d" % remaining),
-                (b"ratelimit-reset", b"%d" % -(-full_in // 1_000_000)),
-            ]
-            current = request.response_headers
-            if current is None:
-                request.response_headers = headers
-            else:
-                current += headers
+            allow(request, remaining, full_in)
 
         return rate_limit_step
 
@@ -114,3 +115,70 @@ def make_rate_limit_before(
         allow(request, remaining, full_in)
 
     return shared_rate_limit_step
+
+
+def _memory_step(
+    store: MemoryStore,
+    key_func: Any,
+    prefix: str,
+    interval: int,
+    burst: int,
+    limit_header: tuple[bytes, bytes],
+    refuse: Any,
+) -> Any:
+    """The step for the in-memory store: ``MemoryStore.hit`` written out inline.
+
+    With the memory store the whole limiter is this function, so the call into the store,
+    the decision tuple and the default key function's call are not made per request; the
+    arithmetic is the store's (GCRA in whole microseconds, least recently used key moved to
+    the end). ``remaining`` follows from the time until the bucket is full:
+    ``(burst * interval - full_in) // interval``.
+    """
+    tats = store._tats
+    lock = store._lock
+    cap = burst * interval
+    peer_key = key_func is _peer_ip_key
+    ip_prefix = prefix + "ip:"
+    remaining_table = (
+        tuple((b"ratelimit-remaining", b"%d" % n) for n in range(burst + 1))
+        if burst <= _REMAINING_TABLE_MAX
+        else None
+    )
+
+    def rate_limit_step(request: Request) -> None:
+        # hot path
+        if peer_key:  # key="ip" without trusted proxies: the socket peer
+            client = request.scope.get("client")
+            host = client[0] if client else "unknown"
+            key = ip_prefix + (_key_for_peer(host) if ":" in host else host)
+        else:
+            key = prefix + key_func(request)
+        clock = store._clock
+        now = _monotonic_ns() // 1000 if clock is None else clock()
+        with lock:
+            tat = tats.pop(key, now)  # moved to the end: the least recently used go first
+            if tat < now:
+                tat = now
+            full_in = tat + interval - now  # µs until full again if this one is counted
+            if full_in > cap:
+                tats[key] = tat
+                raise refuse(full_in - cap, tat - now)
+            tats[key] = tat + interval
+            if len(tats) > store.max_keys:
+                store._evict()
+        remaining = (cap - full_in) // interval
+        reset = -(-full_in // 1_000_000)
+        headers = [
+            limit_header,
+            remaining_table[remaining]
+            if remaining_table is not None
+            else (b"ratelimit-remaining", b"%d" % remaining),
+            _RESET[reset] if reset < 256 else (b"ratelimit-reset", b"%d" % reset),
+        ]
+        current = request.response_headers
+        if current is None:
+            request.response_headers = headers
+        else:
+            current += headers
+
+    return rate_limit_step

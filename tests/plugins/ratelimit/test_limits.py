@@ -78,6 +78,39 @@ def test_ratelimit_headers_count_down(api: BoltAPI, client: TestClient, clock: C
     assert r.headers["ratelimit-reset"] == "3"
 
 
+class SubclassedStore(MemoryStore):
+    """A store the middleware cannot inline: it goes through ``hit()``."""
+
+
+@pytest.mark.parametrize("store_class", [MemoryStore, SubclassedStore])
+def test_large_bursts_count_exactly_on_both_store_paths(
+    api: BoltAPI, store_class: type[MemoryStore]
+) -> None:
+    """Bursts above the pre-built header table (1024) and the generic ``hit()`` path give
+    the same counts, resets and refusal."""
+    clock = Clock()
+    api.state["ratelimit"].store = store_class(1000, clock=clock)
+
+    @api.get("/a")
+    @rate_limit(rps=500, burst=1500)
+    async def a() -> dict:
+        return {}
+
+    client = TestClient(api)
+    first = client.get("/a").headers
+    assert (first["ratelimit-limit"], first["ratelimit-remaining"]) == ("1500", "1499")
+    assert first["ratelimit-reset"] == "1"  # 2 ms until full, rounded up
+    for _ in range(1499):
+        last = client.get("/a")
+    assert last.headers["ratelimit-remaining"] == "0"
+    assert last.headers["ratelimit-reset"] == "3"
+    refused = client.get("/a")
+    assert refused.status_code == 429
+    assert refused.headers["retry-after"] == "1"
+    clock.advance(0.004)  # two intervals: two more requests
+    assert [client.get("/a").status_code for _ in range(3)] == [200, 200, 429]
+
+
 def test_errors_of_allowed_requests_carry_the_counts_too(
     api: BoltAPI, client: TestClient, clock: Clock
 ) -> None:
