@@ -39,7 +39,8 @@ from typing import Any
 
 import msgspec
 from django.core.exceptions import EmptyResultSet, ValidationError
-from django.db import connections, models
+from django.core.signals import setting_changed
+from django.db import DatabaseError, connections, models
 from django.db.models import lookups
 from django.db.models.manager import BaseManager
 from django.db.models.query import MAX_GET_RESULTS
@@ -134,6 +135,10 @@ class PreparedRead:
             sql_b, params_b = self._query(b).query.get_compiler(using=alias).as_sql()
         except EmptyResultSet:
             return None
+        except DatabaseError:
+            raise  # the database is unreachable: a 503, and compiled again next time
+        except Exception:
+            return None  # whatever Django objects to, the ordinary path reports it
         if not sql or sql != sql_b or len(params) != len(params_b):
             return None
         differ = [i for i, (x, y) in enumerate(zip(params, params_b, strict=True)) if x != y]
@@ -213,6 +218,17 @@ class PreparedRead:
 
 def _names(query: Any) -> list[str]:
     return [*query.extra_select, *query.values_select, *query.annotation_select]
+
+
+def _forget(*, setting: str, **kwargs: Any) -> None:
+    """Compiled parameters depend on the database settings and the time zone (an aware
+    datetime in a class's filter is converted for the connection): start over when tests
+    change them."""
+    if setting in ("DATABASES", "USE_TZ", "TIME_ZONE"):
+        _prepared.clear()
+
+
+setting_changed.connect(_forget, dispatch_uid="bolt-crud-prepared-reads")
 
 
 # --- choosing, on the event loop ---------------------------------------------------------

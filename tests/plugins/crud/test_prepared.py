@@ -281,3 +281,23 @@ def test_unpreparable_views_fall_back_once(catalog: dict) -> None:
     entries = [e for k, e in prepared_module._prepared.items() if k[0] is Nothing]
     assert entries
     assert all(e[1] is None or e[1].disabled for e in entries)
+
+
+def test_database_settings_changes_recompile(
+    catalog: dict, counters: dict[str, int], settings: Any
+) -> None:
+    """Compiled parameters may depend on the time zone and the database settings: when a
+    test (or a settings reload) changes them, the next request compiles again."""
+
+    class Products(ReadOnlyModelViewSet):
+        queryset = Product.objects.all()
+        serializer_class = ProductOut
+
+    client = _client(Products, "/products")
+    assert len(client.get("/products").json()) == 3
+    counters.update(compiled=0)
+    assert len(client.get("/products").json()) == 3
+    assert counters["compiled"] == 0
+    settings.TIME_ZONE = "Europe/Paris"
+    assert len(client.get("/products").json()) == 3
+    assert counters["compiled"] == 1
