@@ -128,7 +128,10 @@ class OrmPlan:
             model.from_db, "__func__", None
         ) is not getattr(models.Model.from_db, "__func__", None)
         renamed = any(f.encode_name != f.name for f in msgspec.structs.fields(schema))
-        values: list[str] | None = None if own_loading or renamed else []
+        # array_like schemas are converted from positions, not from names (a dict row would
+        # be refused): they read instances
+        array_like = schema.__struct_config__.array_like
+        values: list[str] | None = None if own_loading or renamed or array_like else []
         opts = model._meta
         for info in msgspec.structs.fields(schema):
             name = info.name

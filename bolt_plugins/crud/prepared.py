@@ -33,6 +33,7 @@ routers still decide), and the compiled SQL is kept on that thread's connection 
 
 from __future__ import annotations
 
+import datetime
 import inspect
 import uuid
 from typing import Any
@@ -46,6 +47,7 @@ from django.db.models.manager import BaseManager
 from django.db.models.query import MAX_GET_RESULTS
 from django.db.models.sql.compiler import cursor_iter
 from django.db.models.sql.constants import GET_ITERATOR_CHUNK_SIZE
+from django.utils import timezone
 
 from bolt.exceptions import NotFound
 from bolt_plugins.crud.encoding import OrmPlan, _values_plan
@@ -64,6 +66,8 @@ _UUID_SENTINELS = (
 _TEXT_SENTINELS = ("Bolt Sentinel A 5b0c", "bolt sentinel b C2A1")
 _EXACT = (lookups.Exact, getattr(lookups, "IntegerFieldExact", lookups.Exact))
 _CACHE_ATTR = "_bolt_prepared_reads"
+# A fixed offset no project uses by accident (and no tz database needed to build it).
+_OTHER_ZONE = datetime.timezone(datetime.timedelta(hours=12, minutes=45))
 _MAX_PER_CONNECTION = 256
 
 
@@ -109,7 +113,7 @@ class PreparedRead:
             entry = cache[self] = self._compile(conn, alias)
         return conn, entry
 
-    def _query(self, value: Any) -> Any:
+    def _query(self, value: Any, full: bool = False) -> Any:
         queryset = self.template
         if self.lookup:
             # What ``QuerySet.get`` builds: filter, no ordering, at most MAX_GET_RESULTS rows.
@@ -118,20 +122,27 @@ class PreparedRead:
                 clone = clone.order_by()
             clone.query.set_limits(high=MAX_GET_RESULTS)
             queryset = clone
-        return queryset.values(*self.plan.values)  # type: ignore[misc]
+        return queryset if full else queryset.values(*self.plan.values)  # type: ignore[misc]
 
     def _compile(self, conn: Any, alias: str) -> Any:
         """``(compiler, sql, params, index, names)``, or ``None`` when not preparable."""
+        a, b = _sentinels(self.field) if self.lookup else (None, None)  # type: ignore[misc]
         try:
-            if not self.lookup:
-                query = self._query(None).query
-                compiler = query.get_compiler(using=alias)
-                sql, params = compiler.as_sql()
-                return (compiler, sql, tuple(params), -1, _names(query)) if sql else None
-            a, b = _sentinels(self.field)  # type: ignore[misc]
+            # The whole query as the ordinary path runs it (``get()`` compiles relations
+            # and deferred fields that ``values()`` drops): what Django refuses there, it
+            # must refuse here too, so such a view keeps the ordinary path.
+            self._query(a, full=True).query.get_compiler(using=alias).as_sql()
             query = self._query(a).query
             compiler = query.get_compiler(using=alias)
             sql, params = compiler.as_sql()
+            # A query whose SQL follows the active time zone (``__date`` lookups, ``Trunc``)
+            # cannot be kept: compiled under another zone it must come out the same.
+            with timezone.override(_OTHER_ZONE):
+                other = self._query(a).query.get_compiler(using=alias).as_sql()
+            if (other[0], tuple(other[1])) != (sql, tuple(params)):
+                return None
+            if not self.lookup:
+                return (compiler, sql, tuple(params), -1, _names(query)) if sql else None
             sql_b, params_b = self._query(b).query.get_compiler(using=alias).as_sql()
         except EmptyResultSet:
             return None
@@ -240,19 +251,16 @@ _MAX_REBUILDS = 8
 
 def _class_reads_statically(cls: type, action: str) -> bool:
     """True when the class reads its queryset the mixins' way (checked once per class)."""
-    from bolt_plugins.crud.mixins import CrudBase, paginator_of
+    from bolt_plugins.crud.mixins import CrudBase
     from bolt_plugins.viewsets import ViewSet
 
-    if not getattr(cls, "prepare_queries", True):
-        return False
     if getattr(cls, "get_queryset", None) is not CrudBase.get_queryset:
         return False
     if action == "retrieve" and getattr(cls, "get_object", None) is not CrudBase.get_object:
         return False
-    if action == "list" and (
-        getattr(cls, "filter_queryset", None)
-        not in (CrudBase.filter_queryset, ViewSet.filter_queryset)
-        or paginator_of(cls) is not None
+    if action == "list" and getattr(cls, "filter_queryset", None) not in (
+        CrudBase.filter_queryset,
+        ViewSet.filter_queryset,
     ):
         return False
     # Plain class attributes, not properties computing a queryset per request.
@@ -263,11 +271,38 @@ def _class_reads_statically(cls: type, action: str) -> bool:
     )
 
 
+_CLASS_NAMES = frozenset(
+    ("__module__", "__qualname__", "__doc__", "__dict__", "__weakref__", "__annotations__",
+     "__firstlineno__", "__static_attributes__", "__orig_bases__", "__parameters__")
+)  # fmt: skip
+
+
+def _only_adds(kind: type, base: type) -> bool:
+    """True when ``kind`` (a subclass of ``base``) only adds methods: everything ``base``
+    does (``all``, ``filter``, ``get``, cloning, fetching…) behaves as in ``base``."""
+    if kind is base:
+        return True
+    inherited = set().union(*(vars(k) for k in base.__mro__))
+    for klass in kind.__mro__:
+        if klass is base:
+            return True
+        if any(name in inherited and name not in _CLASS_NAMES for name in vars(klass)):
+            return False
+    return False
+
+
 def _build(cls: type, action: str, source: Any, schema: Any) -> PreparedRead | None:
     if isinstance(source, BaseManager):
-        if getattr(type(source), "get_queryset", None) is not BaseManager.get_queryset:
-            return None  # a manager that builds its queryset itself may decide per call
-    elif not isinstance(source, models.QuerySet):
+        # A manager (or queryset class) that changes how querysets are made or read may
+        # decide per call: ``get_queryset``/``all`` overrides, ``get`` hiding rows…
+        manager = type(source)
+        if (
+            manager.get_queryset is not BaseManager.get_queryset
+            or manager.all is not BaseManager.all
+            or not _only_adds(source._queryset_class, models.QuerySet)  # type: ignore[attr-defined]
+        ):
+            return None
+    elif not isinstance(source, models.QuerySet) or not _only_adds(type(source), models.QuerySet):
         return None
     queryset = source.all()
     if queryset.query.combinator or queryset.query.select_for_update:
@@ -308,7 +343,8 @@ def _prepared_for(view: Any, action: str) -> PreparedRead | None:
     ok = _class_ok.get(key)
     if ok is None:
         ok = _class_ok[key] = _class_reads_statically(cls, action)
-    if not ok:
+    # Read per request, as the ordinary path reads them.
+    if not ok or not view.prepare_queries or (action == "list" and view.pagination_class):
         return None
     source = view.queryset
     if source is None:
