@@ -23,6 +23,7 @@ import asyncio
 import contextvars
 import inspect
 import os
+import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -110,7 +111,21 @@ def _in_thread(loop: Any, unit: Any, fn: Any, args: Any) -> Any:
     local = SyncToAsync.threadlocal
     local.main_event_loop = loop
     local.main_event_loop_pid = os.getpid()  # per call: workers fork after import
+    if _Storage is not None:
+        # asgiref tags ``Local`` data (Django's active time zone and language…) with the
+        # thread that set it and re-homes it when it moves work between threads itself;
+        # do the same, or the unit would not see ``timezone.override`` of its caller.
+        thread = threading.get_ident()
+        for var, value in contextvars.copy_context().items():
+            if type(value) is _Storage and value.thread_id != thread:
+                var.set(_rehome(value))
     return unit(fn, args)
+
+
+try:  # newer asgiref: thread-tagged Local storage
+    from asgiref.local import _rehome, _Storage
+except ImportError:  # pragma: no cover - older asgiref: Local data follows the context
+    _rehome = _Storage = None  # type: ignore[assignment,misc]
 
 
 def _direct_hop(sensitive: bool, unit: Any, fn: Any, args: Any) -> Any:

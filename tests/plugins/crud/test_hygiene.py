@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import msgspec
@@ -137,3 +138,33 @@ def test_hygiene_leaves_a_callers_transaction_alone() -> None:
     Article.objects.create(title="uncommitted")
     assert route.endpoint() == {"n": 1}
     assert Article.objects.filter(title="uncommitted").exists()
+
+
+def test_orm_units_see_the_callers_time_zone() -> None:
+    """``timezone.override`` around ORM work holds inside the ORM thread, as it does under
+    ``sync_to_async``: ``__date`` filters use the caller's zone."""
+    from django.utils import timezone
+
+    from bolt_plugins.crud.db import runner_for
+
+    evening = Article.objects.create(title="evening")
+    Article.objects.filter(pk=evening.pk).update(
+        created_at=datetime.datetime(2026, 1, 1, 20, 0, tzinfo=datetime.UTC)
+    )
+    api = BoltAPI()
+
+    def titles_on(day: datetime.date) -> list[str]:
+        return list(Article.objects.filter(created_at__date=day).values_list("title", flat=True))
+
+    @api.get("/on/{day}")
+    async def on(day: datetime.date, zone: str) -> dict:
+        with timezone.override(zone):
+            names = await runner_for().read(titles_on, day)
+            current = await runner_for().read(timezone.get_current_timezone_name)
+        return {"titles": names, "zone": current}
+
+    client = TestClient(api)
+    assert client.get("/on/2026-01-01?zone=UTC").json() == {"titles": ["evening"], "zone": "UTC"}
+    tokyo = client.get("/on/2026-01-02?zone=Asia/Tokyo").json()
+    assert tokyo == {"titles": ["evening"], "zone": "Asia/Tokyo"}  # 05:00 there
+    assert client.get("/on/2026-01-01?zone=Asia/Tokyo").json()["titles"] == []
