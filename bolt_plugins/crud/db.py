@@ -126,6 +126,10 @@ try:  # newer asgiref: thread-tagged Local storage
     from asgiref.local import _rehome, _Storage
 except ImportError:  # pragma: no cover - older asgiref: Local data follows the context
     _rehome = _Storage = None  # type: ignore[assignment,misc]
+try:
+    from asgiref.sync import _restore_context
+except ImportError:  # pragma: no cover - an asgiref without it: changes stay in the unit
+    _restore_context = None  # type: ignore[assignment]
 
 
 def _direct_hop(sensitive: bool, unit: Any, fn: Any, args: Any) -> Any:
@@ -148,9 +152,21 @@ def _direct_hop(sensitive: bool, unit: Any, fn: Any, args: Any) -> Any:
         executor = _SINGLE
     else:
         executor = None  # the loop's default pool, as sync_to_async(thread_sensitive=False)
-    return loop.run_in_executor(
-        executor, contextvars.copy_context().run, _in_thread, loop, unit, fn, args
+    context = contextvars.copy_context()
+    return _hop(
+        loop.run_in_executor(executor, context.run, _in_thread, loop, unit, fn, args), context
     )
+
+
+async def _hop(future: Any, context: contextvars.Context) -> Any:
+    # As ``sync_to_async`` does when its function returns: what the unit changed in its
+    # context (``timezone.activate`` in a hook, ``translation.activate``…) holds for the
+    # rest of the caller, with asgiref's ``Local`` data moved back to the caller's thread.
+    try:
+        return await future
+    finally:
+        if _restore_context is not None:
+            _restore_context(context)
 
 
 _SINGLE = getattr(SyncToAsync, "single_thread_executor", None)

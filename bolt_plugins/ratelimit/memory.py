@@ -35,7 +35,8 @@ _monotonic_ns = time.monotonic_ns
 class MemoryStore:
     """Process-local GCRA buckets; ``hit`` is synchronous and takes well under a microsecond.
 
-    Times are whole microseconds (``clock`` returns them), so the arithmetic is exact: with
+    Times are whole microseconds (``clock`` returns them; a float is truncated), so the
+    arithmetic is exact: with
     floats, ``(now + interval) - interval`` can land a hair after ``now`` and refuse a
     request from a full bucket.
     """
@@ -57,7 +58,7 @@ class MemoryStore:
         """Count one request for ``key`` (``interval_us`` = 1/rps in µs); return the decision."""
         # hot path
         clock = self._clock
-        now = _monotonic_ns() // 1000 if clock is None else clock()
+        now = _monotonic_ns() // 1000 if clock is None else int(clock())
         tats = self._tats
         lock = self._lock
         lock.acquire()

@@ -155,7 +155,7 @@ def _memory_step(
         else:
             key = prefix + key_func(request)
         clock = store._clock
-        now = _monotonic_ns() // 1000 if clock is None else clock()
+        now = _monotonic_ns() // 1000 if clock is None else int(clock())
         acquire()  # not ``with lock``: the context manager protocol costs twice as much
         try:
             tat = tats.pop(key, now)  # moved to the end: the least recently used go first

@@ -168,3 +168,41 @@ def test_orm_units_see_the_callers_time_zone() -> None:
     tokyo = client.get("/on/2026-01-02?zone=Asia/Tokyo").json()
     assert tokyo == {"titles": ["evening"], "zone": "Asia/Tokyo"}  # 05:00 there
     assert client.get("/on/2026-01-01?zone=Asia/Tokyo").json()["titles"] == []
+
+
+def _zone_and_language() -> list[str]:
+    from django.utils import timezone, translation
+
+    return [timezone.get_current_timezone_name(), translation.get_language()]
+
+
+def _activate_in_unit() -> list[str]:
+    from django.utils import timezone, translation
+
+    timezone.activate("Asia/Tokyo")
+    translation.activate("de")
+    return _zone_and_language()
+
+
+def test_context_set_inside_an_orm_unit_reaches_the_caller() -> None:
+    """As under ``sync_to_async``: a time zone or language activated in ORM code (a hook,
+    ``perform_create``) holds for the rest of the handler, whichever way the unit went."""
+    from bolt_plugins.crud.db import runner_for
+
+    api = BoltAPI()
+
+    @api.get("/direct")
+    async def direct() -> dict:
+        inside = await runner_for().read(_activate_in_unit)
+        return {"inside": inside, "after": _zone_and_language()}
+
+    @api.get("/asgiref")
+    async def asgiref() -> dict:
+        sensitive = runner_for()._sensitive
+        inside = await sync_to_async(_activate_in_unit, thread_sensitive=sensitive)()
+        return {"inside": inside, "after": _zone_and_language()}
+
+    client = TestClient(api)
+    reference = client.get("/asgiref").json()
+    assert reference == {"inside": ["Asia/Tokyo", "de"], "after": ["Asia/Tokyo", "de"]}
+    assert client.get("/direct").json() == reference

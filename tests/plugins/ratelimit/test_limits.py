@@ -358,3 +358,33 @@ def test_no_hook_calls_per_request(api: BoltAPI, client: TestClient) -> None:
     finally:
         undo()
     assert calls == []
+
+
+def test_clocks_returning_floats_count_the_same_on_both_store_paths() -> None:
+    """A clock giving microseconds as floats (``time.monotonic() * 1e6``) is truncated to
+    whole microseconds: same statuses and integer headers on the inlined and generic
+    paths."""
+
+    def clock() -> float:
+        return 1_000_000_000.5
+
+    def seen(store: MemoryStore) -> list[tuple[int, dict[str, str]]]:
+        api = BoltAPI(plugins=["ratelimit"])
+        api.state["ratelimit"].store = store
+
+        @api.get("/a")
+        @rate_limit(rps=2, burst=3)
+        async def a() -> dict:
+            return {}
+
+        client = TestClient(api)
+        out = []
+        for _ in range(4):
+            r = client.get("/a")
+            out.append((r.status_code, {k: v for k, v in r.headers.items() if "rate" in k}))
+        return out
+
+    generic = seen(SubclassedStore(1000, clock=clock))  # type: ignore[arg-type]
+    assert [status for status, _ in generic] == [200, 200, 200, 429]
+    assert generic[3][1]["ratelimit-reset"] == "2"
+    assert seen(MemoryStore(1000, clock=clock)) == generic  # type: ignore[arg-type]
