@@ -114,7 +114,11 @@ def make_cors_before(policy: CorsPolicy) -> Callable[[Request], Response | None]
     def cors_step(request: Request) -> Response | None:
         # hot path
         scope = request.scope
-        origin = _origin_of(scope["headers"])
+        origin = None
+        for name, value in scope["headers"]:  # _origin_of, written out: one call less
+            if len(name) == 6 and name.lower() == b"origin":
+                origin = value
+                break
         if origin is not None:
             if scope["method"] == "OPTIONS":
                 headers = request.headers

@@ -145,6 +145,13 @@ def _memory_step(
         if burst <= _REMAINING_TABLE_MAX
         else None
     )
+    # A client under its limit (most requests of most clients) finds its bucket full: then
+    # the three headers are always the same (burst - 1 left, full again in one interval).
+    full = (
+        limit_header,
+        (b"ratelimit-remaining", b"%d" % (burst - 1)),
+        (b"ratelimit-reset", b"%d" % -(-interval // 1_000_000)),
+    )
 
     def rate_limit_step(request: Request) -> None:
         # hot path
@@ -170,6 +177,13 @@ def _memory_step(
                     store._evict()
         finally:
             release()
+        if full_in == interval:
+            current = request.response_headers
+            if current is None:
+                request.response_headers = list(full)
+            else:
+                current += full
+            return
         if full_in > cap:
             raise refuse(full_in - cap, tat - now)
         remaining = (cap - full_in) // interval
