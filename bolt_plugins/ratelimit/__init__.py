@@ -15,6 +15,8 @@ Settings:
 ``BOLT_RATELIMIT_FAIL_OPEN``    when Redis is unreachable: ``False`` (default) answers 503
                                 with ``Retry-After: 1``; ``True`` lets requests through
 ``BOLT_RATELIMIT_MAX_KEYS``     most buckets the memory store keeps (default 100000)
+``BOLT_RATELIMIT_HEADERS``      ``"all"`` (default): ``RateLimit-*`` on every response of a
+                                limited route; ``"refused"``: only on 429s
 ``BOLT_TRUSTED_PROXIES``        proxy IPs/networks whose forwarding header is believed
 ``BOLT_TRUSTED_PROXY_HEADER``   ``"x-forwarded-for"`` (default) or ``"forwarded"``
 ==============================  ============================================================
@@ -49,14 +51,19 @@ STATE_KEY = "ratelimit"
 class RateLimitState:
     """Per-API limiter state: the store, the client-address resolver, the failure policy."""
 
-    __slots__ = ("client_ip", "fail_open", "store")
+    __slots__ = ("client_ip", "fail_open", "headers_when_allowed", "store")
 
     def __init__(
-        self, store: MemoryStore | RedisStore, client_ip: ClientIPResolver, fail_open: bool
+        self,
+        store: MemoryStore | RedisStore,
+        client_ip: ClientIPResolver,
+        fail_open: bool,
+        headers_when_allowed: bool = True,
     ):
         self.store = store
         self.client_ip = client_ip
         self.fail_open = fail_open
+        self.headers_when_allowed = headers_when_allowed
 
 
 def make_store(settings: Any) -> MemoryStore | RedisStore:
@@ -71,7 +78,10 @@ def bolt_configure(api: Any, settings: Any) -> None:
     api.register_middleware_name("rate_limit")
     resolver = ClientIPResolver(list(settings.TRUSTED_PROXIES), settings.TRUSTED_PROXY_HEADER)
     api.state[STATE_KEY] = RateLimitState(
-        make_store(settings), resolver, settings.RATELIMIT_FAIL_OPEN
+        make_store(settings),
+        resolver,
+        settings.RATELIMIT_FAIL_OPEN,
+        settings.RATELIMIT_HEADERS == "all",
     )
 
 
@@ -87,7 +97,13 @@ def bolt_route_middleware(api: Any, route: Any) -> Middleware | None:
     key_func, key_is_async = build_key_func(rule.key, state.client_ip, where)
     prefix = f"bolt:rl:{route.method} {route.path}:"
     step = make_rate_limit_before(
-        rule, state.store, key_func, key_is_async, prefix, state.fail_open
+        rule,
+        state.store,
+        key_func,
+        key_is_async,
+        prefix,
+        state.fail_open,
+        headers_when_allowed=state.headers_when_allowed,
     )
     # A key the client controls without credentials (its IP, a header) is counted before
     # authentication, so wrong tokens and keys use up the budget too (no free guessing).

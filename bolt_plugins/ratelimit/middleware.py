@@ -3,9 +3,9 @@
 A ``before`` step: it runs before guards and the handler, which never run for a refused
 request. Every response of an allowed request (the handler's, or an error it ends in)
 carries ``RateLimit-Limit``, ``RateLimit-Remaining`` and ``RateLimit-Reset`` (seconds until
-the bucket is full again). A refusal is ``429`` with ``Retry-After`` and ``{"detail": ...,
-"retry_after": N}``, the same headers and ``RateLimit-Policy`` (only there: it never
-changes, and each header costs on the hot path).
+the bucket is full again), unless ``BOLT_RATELIMIT_HEADERS = "refused"``. A refusal is
+``429`` with ``Retry-After`` and ``{"detail": ..., "retry_after": N}``, the same headers and
+``RateLimit-Policy`` (only there: it never changes, and each header costs on the hot path).
 """
 
 from __future__ import annotations
@@ -36,11 +36,14 @@ def make_rate_limit_before(
     key_is_async: bool,
     prefix: str,
     fail_open: bool,
+    *,
+    headers_when_allowed: bool = True,
 ) -> Any:
     """The ``before`` step enforcing ``rule`` with ``store``; everything is prepared here.
 
     Synchronous for the memory store with a synchronous key (no coroutine per request),
-    async for the Redis store or an async key function.
+    async for the Redis store or an async key function. ``headers_when_allowed=False``
+    (``BOLT_RATELIMIT_HEADERS = "refused"``) keeps the ``RateLimit-*`` headers to 429s.
     """
     interval = max(1, round(1_000_000 / rule.rps))  # µs between requests
     burst = rule.burst
@@ -70,6 +73,8 @@ def make_rate_limit_before(
     limit_header = (b"ratelimit-limit", limit_value.encode())
 
     def allow(request: Request, remaining: int, full_in_us: int) -> None:
+        if not headers_when_allowed:
+            return
         headers = [
             limit_header,
             (b"ratelimit-remaining", b"%d" % remaining),
@@ -82,7 +87,9 @@ def make_rate_limit_before(
             current += headers
 
     if type(store) is MemoryStore and not key_is_async:
-        return _memory_step(store, key_func, prefix, interval, burst, limit_header, refuse)
+        return _memory_step(
+            store, key_func, prefix, interval, burst, limit_header, refuse, headers_when_allowed
+        )
 
     if not store_async and not key_is_async:
 
@@ -125,6 +132,7 @@ def _memory_step(
     burst: int,
     limit_header: tuple[bytes, bytes],
     refuse: Any,
+    send_headers: bool,
 ) -> Any:
     """The step for the in-memory store: ``MemoryStore.hit`` written out inline.
 
@@ -177,6 +185,10 @@ def _memory_step(
                     store._evict()
         finally:
             release()
+        if full_in > cap:
+            raise refuse(full_in - cap, tat - now)
+        if not send_headers:
+            return
         if full_in == interval:
             current = request.response_headers
             if current is None:
@@ -184,8 +196,6 @@ def _memory_step(
             else:
                 current += full
             return
-        if full_in > cap:
-            raise refuse(full_in - cap, tat - now)
         remaining = (cap - full_in) // interval
         reset = -(-full_in // 1_000_000)
         headers = [

@@ -388,3 +388,40 @@ def test_clocks_returning_floats_count_the_same_on_both_store_paths() -> None:
     assert [status for status, _ in generic] == [200, 200, 200, 429]
     assert generic[3][1]["ratelimit-reset"] == "2"
     assert seen(MemoryStore(1000, clock=clock)) == generic  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("store_class", [MemoryStore, SubclassedStore])
+def test_headers_only_on_refusals_when_configured(
+    settings: Any, make_api: Callable[..., BoltAPI], store_class: type[MemoryStore]
+) -> None:
+    """``BOLT_RATELIMIT_HEADERS = "refused"``: allowed responses (and their errors) carry
+    no ``RateLimit-*`` headers; the 429 carries all of them and ``Retry-After``."""
+    settings.BOLT_RATELIMIT_HEADERS = "refused"
+    api = make_api()
+    api.state["ratelimit"].store = store_class(1000, clock=Clock())
+
+    @api.get("/things/{thing_id}")
+    @rate_limit(rps=1, burst=2)
+    async def thing(thing_id: int) -> dict:
+        if thing_id == 0:
+            raise NotFound("no thing 0")
+        return {"id": thing_id}
+
+    client = TestClient(api)
+    ok = client.get("/things/1")
+    missing = client.get("/things/0")
+    assert (ok.status_code, missing.status_code) == (200, 404)
+    for r in (ok, missing):
+        assert not [k for k in r.headers if k.lower().startswith("ratelimit")]
+    refused = client.get("/things/1")
+    assert refused.status_code == 429
+    assert refused.headers["retry-after"] == "1"
+    assert refused.headers["ratelimit-limit"] == "2"
+    assert refused.headers["ratelimit-remaining"] == "0"
+    assert refused.headers["ratelimit-policy"] == "2;w=2"
+
+
+def test_unknown_headers_setting_stops_startup(settings: Any) -> None:
+    settings.BOLT_RATELIMIT_HEADERS = "sometimes"
+    with pytest.raises(ImproperlyConfigured, match="BOLT_RATELIMIT_HEADERS"):
+        BoltAPI(plugins=["ratelimit"])

@@ -59,6 +59,20 @@ def test_redis_store_limits_bursts(
 
 
 @pytest.mark.redis
+def test_redis_store_headers_only_on_refusals_when_configured(
+    path: str, settings: Any, redis_url: str, make_api: Callable[..., BoltAPI]
+) -> None:
+    settings.BOLT_RATELIMIT_STORE = redis_url
+    settings.BOLT_RATELIMIT_HEADERS = "refused"
+    api = limited_api(make_api, path, burst=1)
+    with TestClient(api) as client:
+        ok, refused = client.post(path), client.post(path)
+    assert (ok.status_code, refused.status_code) == (200, 429)
+    assert "ratelimit-remaining" not in ok.headers
+    assert refused.headers["ratelimit-remaining"] == "0"
+
+
+@pytest.mark.redis
 def test_two_workers_share_one_limit(
     path: str, settings: Any, redis_url: str, make_api: Callable[..., BoltAPI]
 ) -> None:
