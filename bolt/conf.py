@@ -54,7 +54,7 @@ class BoltSettings(BaseSettings):
     RATELIMIT_STORE: str = "memory"
     RATELIMIT_FAIL_OPEN: bool = False
     RATELIMIT_MAX_KEYS: int = Field(default=100_000, ge=100)
-    RATELIMIT_HEADERS: Literal["all", "refused"] = "refused"
+    RATELIMIT_HEADERS: Literal["all", "refused"] = "all"
     # openapi
     OPENAPI_ENABLED: bool = True
     OPENAPI_PATH: str | None = "/openapi.json"

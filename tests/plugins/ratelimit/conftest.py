@@ -79,13 +79,6 @@ def make_api() -> Callable[..., BoltAPI]:
 
 
 @pytest.fixture
-def all_headers(settings: Any) -> None:
-    """``BOLT_RATELIMIT_HEADERS = "all"``: allowed responses carry the counts too (use with
-    ``@pytest.mark.usefixtures("all_headers")``, which runs before ``api`` is built)."""
-    settings.BOLT_RATELIMIT_HEADERS = "all"
-
-
-@pytest.fixture
 def api(make_api: Callable[..., BoltAPI]) -> BoltAPI:
     return make_api()
 

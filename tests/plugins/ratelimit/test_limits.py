@@ -62,7 +62,6 @@ def test_burst_plus_one_is_429_and_handler_does_not_run(
     assert r.headers["ratelimit-policy"] == "20;w=2"
 
 
-@pytest.mark.usefixtures("all_headers")
 def test_ratelimit_headers_count_down(api: BoltAPI, client: TestClient, clock: Clock) -> None:
     @api.get("/a")
     @rate_limit(rps=1, burst=3)
@@ -83,7 +82,6 @@ class SubclassedStore(MemoryStore):
     """A store the middleware cannot inline: it goes through ``hit()``."""
 
 
-@pytest.mark.usefixtures("all_headers")
 @pytest.mark.parametrize("store_class", [MemoryStore, SubclassedStore])
 def test_large_bursts_count_exactly_on_both_store_paths(
     api: BoltAPI, store_class: type[MemoryStore]
@@ -113,7 +111,6 @@ def test_large_bursts_count_exactly_on_both_store_paths(
     assert [client.get("/a").status_code for _ in range(3)] == [200, 200, 429]
 
 
-@pytest.mark.usefixtures("all_headers")
 def test_errors_of_allowed_requests_carry_the_counts_too(
     api: BoltAPI, client: TestClient, clock: Clock
 ) -> None:
@@ -363,7 +360,6 @@ def test_no_hook_calls_per_request(api: BoltAPI, client: TestClient) -> None:
     assert calls == []
 
 
-@pytest.mark.usefixtures("all_headers")
 def test_clocks_returning_floats_count_the_same_on_both_store_paths() -> None:
     """A clock giving microseconds as floats (``time.monotonic() * 1e6``) is truncated to
     whole microseconds: same statuses and integer headers on the inlined and generic
@@ -395,12 +391,12 @@ def test_clocks_returning_floats_count_the_same_on_both_store_paths() -> None:
 
 
 @pytest.mark.parametrize("store_class", [MemoryStore, SubclassedStore])
-def test_headers_only_on_refusals_by_default(
+def test_headers_only_on_refusals_when_configured(
     settings: Any, make_api: Callable[..., BoltAPI], store_class: type[MemoryStore]
 ) -> None:
-    """``BOLT_RATELIMIT_HEADERS = "refused"`` (the default): allowed responses (and their
-    errors) carry no ``RateLimit-*`` headers; the 429 carries all of them and
-    ``Retry-After``."""
+    """``BOLT_RATELIMIT_HEADERS = "refused"``: allowed responses (and their errors) carry
+    no ``RateLimit-*`` headers; the 429 carries all of them and ``Retry-After``."""
+    settings.BOLT_RATELIMIT_HEADERS = "refused"
     api = make_api()
     api.state["ratelimit"].store = store_class(1000, clock=Clock())
 
