@@ -199,23 +199,52 @@ def middleware() -> Section:
             headers=o,
             want_headers=("ratelimit-policy",),
         ),
+        # The same app with BOLT_RATELIMIT_HEADERS = "refused" (the query string only names
+        # the row; the route ignores it).
+        Endpoint(
+            "guarded_quiet",
+            "GET",
+            "/guarded?headers=refused",
+            200,
+            HELLO,
+            headers=o,
+            want_headers=("access-control-allow-origin",),
+        ),
     )
     app = "bolt-middleware"
+    quiet = "bolt-middleware-quiet"
     return Section(
         "middleware",
         "@cors + @rate_limit (memory store, never triggered) vs a plain route",
         eps,
-        [App(app, "bench.apps.middleware_app:api", tuple(eps))],
+        [
+            App(
+                app, "bench.apps.middleware_app:api", tuple(n for n in eps if n != "guarded_quiet")
+            ),
+            App(
+                quiet,
+                "bench.apps.middleware_app:api",
+                ("plain", "guarded_quiet"),
+                env={"BOLT_RATELIMIT_HEADERS": "refused"},
+            ),
+        ],
         [
             Ratio("cors+rate_limit / plain", (app, "guarded"), (app, "plain"), 0.85),
             Ratio("cors alone / plain", (app, "cors"), (app, "plain")),
             Ratio("rate_limit alone / plain", (app, "limit"), (app, "plain")),
             Ratio("plain + the same 6 static headers / plain", (app, "headers"), (app, "plain")),
+            Ratio(
+                'cors+rate_limit, BOLT_RATELIMIT_HEADERS = "refused" / plain',
+                (quiet, "guarded_quiet"),
+                (quiet, "plain"),
+            ),
         ],
         notes=[
             "Every request carries an `Origin` header, so the CORS middleware does its work. "
-            "The last row returns the six headers the two middleware add, as static values "
-            "and with no middleware: the share of the cost that is headers, not logic."
+            "The fourth row returns six headers (the CORS pair and the rate limiter's four) as "
+            "static values and with no middleware. `bolt-middleware-quiet` is the same app "
+            'with `BOLT_RATELIMIT_HEADERS = "refused"`: its allowed responses carry no '
+            "`RateLimit-*` headers."
         ],
     )
 
