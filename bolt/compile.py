@@ -401,7 +401,7 @@ def compile_route(api: Any, route: Route) -> None:
 
     async def inner(request: Request) -> Response:
         # hot path
-        if checks:
+        if checks:  # the loop of ``_with_befores``, written out: no coroutine of its own
             for check, is_async in checks:
                 answer = check(request)
                 if is_async or (answer is not None and not isinstance(answer, Response)):

@@ -96,8 +96,10 @@ def make_cors_before(policy: CorsPolicy) -> Callable[[Request], Response | None]
     preflight = make_preflight(policy)
     allows = policy.allows
     # A plain origin list (the common case) is a set lookup on the raw bytes.
-    vary = [(b"vary", b"Origin")] if policy.varies else []
-    fixed: list[tuple[bytes, bytes]] = list(vary)
+    # What a request from no or a refused origin gets: ``Vary`` only, when the answer
+    # depends on the origin.
+    refused: tuple[tuple[bytes, bytes], ...] = ((b"vary", b"Origin"),) if policy.varies else ()
+    fixed: list[tuple[bytes, bytes]] = list(refused)
     if policy.credentials:
         fixed.append((b"access-control-allow-credentials", b"true"))
     if policy.expose_value is not None:
@@ -114,35 +116,23 @@ def make_cors_before(policy: CorsPolicy) -> Callable[[Request], Response | None]
     def cors_step(request: Request) -> Response | None:
         # hot path
         scope = request.scope
-        origin = None
-        for name, value in scope["headers"]:  # _origin_of, written out: one call less
-            if len(name) == 6 and name.lower() == b"origin":
-                origin = value
-                break
+        origin = _origin_of(scope["headers"])
+        answer = refused
         if origin is not None:
             if scope["method"] == "OPTIONS":
                 headers = request.headers
                 if "access-control-request-method" in headers:
                     return preflight(origin.decode("latin-1"), headers)
             if plain is not None:
-                answer = plain.get(origin)
+                answer = plain.get(origin, refused)
             elif _allowed_text(origin, allows):
                 answer = ((b"access-control-allow-origin", b"*" if allow_all else origin), *fixed)
-            else:
-                answer = None
-            if answer is not None:
-                current = request.response_headers
-                if current is None:
-                    request.response_headers = list(answer)
-                else:
-                    current += answer
-                return None
-        if vary:
+        if answer:
             current = request.response_headers
             if current is None:
-                request.response_headers = list(vary)
+                request.response_headers = list(answer)
             else:
-                current += vary
+                current += answer
         return None
 
     return cors_step

@@ -73,8 +73,6 @@ def make_rate_limit_before(
     limit_header = (b"ratelimit-limit", limit_value.encode())
 
     def allow(request: Request, remaining: int, full_in_us: int) -> None:
-        if not headers_when_allowed:
-            return
         headers = [
             limit_header,
             (b"ratelimit-remaining", b"%d" % remaining),
@@ -85,6 +83,9 @@ def make_rate_limit_before(
             request.response_headers = headers
         else:
             current += headers
+
+    if not headers_when_allowed:  # decided here, not per request
+        allow = _no_headers
 
     if type(store) is MemoryStore and not key_is_async:
         return _memory_step(
@@ -122,6 +123,10 @@ def make_rate_limit_before(
         allow(request, remaining, full_in)
 
     return shared_rate_limit_step
+
+
+def _no_headers(request: Request, remaining: int, full_in_us: int) -> None:
+    """``allow`` under ``BOLT_RATELIMIT_HEADERS = "refused"``: allowed responses say nothing."""
 
 
 def _memory_step(
