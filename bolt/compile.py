@@ -278,12 +278,14 @@ def _responder(route: Route, shape: Any) -> tuple[Callable[[Any], Any], bool]:
     return respond_async, True
 
 
-BeforeChecks = tuple[tuple[Callable[[Request], Any], bool], ...]
+BeforeChecks = tuple[Callable[[Request], Any], ...]
 
 
 def _before_checks(befores: list[Callable[[Request], Any]]) -> BeforeChecks:
-    """``before`` steps in run order, each with whether it is a coroutine function."""
-    return tuple((b, inspect.iscoroutinefunction(b)) for b in befores)
+    """``before`` steps in run order. Whether one is a coroutine function need not be known:
+    what it returns is either ``None``, a ``Response`` or something to await (its coroutine
+    included), and telling those apart is the same two tests either way."""
+    return tuple(befores)
 
 
 def _with_befores(handler: Handler, befores: list[Callable[[Request], Any]]) -> Handler:
@@ -294,12 +296,13 @@ def _with_befores(handler: Handler, befores: list[Callable[[Request], Any]]) -> 
 
     async def checked(request: Request) -> Response:
         # hot path
-        for check, is_async in checks:
+        for check in checks:
             answer = check(request)
-            if is_async or (answer is not None and not isinstance(answer, Response)):
-                answer = await answer
             if answer is not None:
-                return answer  # type: ignore[no-any-return]
+                if not isinstance(answer, Response):
+                    answer = await answer
+                if answer is not None:
+                    return answer  # type: ignore[no-any-return]
         return await handler(request)
 
     return checked
@@ -402,12 +405,13 @@ def compile_route(api: Any, route: Route) -> None:
     async def inner(request: Request) -> Response:
         # hot path
         if checks:  # the loop of ``_with_befores``, written out: no coroutine of its own
-            for check, is_async in checks:
+            for check in checks:
                 answer = check(request)
-                if is_async or (answer is not None and not isinstance(answer, Response)):
-                    answer = await answer
                 if answer is not None:
-                    return answer  # type: ignore[no-any-return]
+                    if not isinstance(answer, Response):
+                        answer = await answer
+                    if answer is not None:
+                        return answer  # type: ignore[no-any-return]
         if reads_body:
             await read_body(request, limit)
         if not extractors:

@@ -21,16 +21,6 @@ __all__ = ["make_cors_before"]
 _PREFLIGHT_VARY = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
 
 
-def _origin_of(raw_headers: list[tuple[bytes, bytes]]) -> bytes | None:
-    """The raw ``Origin`` header straight from the ASGI scope: cheaper than building the
-    whole lower-cased header dict when nothing else on the route needs it."""
-    # hot path
-    for name, value in raw_headers:
-        if len(name) == 6 and name.lower() == b"origin":
-            return value
-    return None
-
-
 def _allowed_text(origin: bytes, allows: Callable[[str], bool]) -> bool:
     """A regex or ``*`` policy: the origin is echoed as sent, so only a printable one
     (no control characters a pattern's ``.`` would accept) can be allowed."""
@@ -116,7 +106,14 @@ def make_cors_before(policy: CorsPolicy) -> Callable[[Request], Response | None]
     def cors_step(request: Request) -> Response | None:
         # hot path
         scope = request.scope
-        origin = _origin_of(scope["headers"])
+        origin = None
+        # The raw ``Origin`` straight from the scope, looked for here (no call, no header
+        # dict): most routes never need the parsed headers.
+        for name, value in scope["headers"]:
+            # ASGI servers send lower-case names; the second test keeps others right.
+            if name == b"origin" or (len(name) == 6 and name.lower() == b"origin"):
+                origin = value
+                break
         answer = refused
         if origin is not None:
             if scope["method"] == "OPTIONS":

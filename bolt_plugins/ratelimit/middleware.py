@@ -150,6 +150,9 @@ def _memory_step(
     tats = store._tats
     acquire = store._lock.acquire
     release = store._lock.release
+    evict = store._evict
+    max_keys = store.max_keys
+    clock = store._clock  # None: the monotonic clock, read inline
     cap = burst * interval
     peer_key = key_func is _peer_ip_key
     ip_prefix = prefix + "ip:"
@@ -174,32 +177,31 @@ def _memory_step(
             key = ip_prefix + (_key_for_peer(host) if ":" in host else host)
         else:
             key = prefix + key_func(request)
-        clock = store._clock
         now = _monotonic_ns() // 1000 if clock is None else int(clock())
         acquire()  # not ``with lock``: the context manager protocol costs twice as much
         try:
-            tat = tats.pop(key, now)  # moved to the end: the least recently used go first
-            if tat < now:
-                tat = now
-            full_in = tat + interval - now  # µs until full again if this one is counted
-            if full_in > cap:
-                tats[key] = tat
+            tat = tats.pop(key, 0)  # moved to the end: the least recently used go first
+            if tat <= now:  # a full bucket: one interval until it is full again
+                tats[key] = now + interval
+                full_in = interval
+                if not tat and len(tats) > max_keys:  # only a new key grows the store
+                    evict()
             else:
-                tats[key] = tat + interval
-                if len(tats) > store.max_keys:
-                    store._evict()
+                full_in = tat + interval - now  # µs until full again if this one counts
+                tats[key] = tat if full_in > cap else tat + interval
         finally:
             release()
+        if full_in == interval:
+            if send_headers:
+                current = request.response_headers
+                if current is None:
+                    request.response_headers = list(full)
+                else:
+                    current += full
+            return
         if full_in > cap:
             raise refuse(full_in - cap, tat - now)
         if not send_headers:
-            return
-        if full_in == interval:
-            current = request.response_headers
-            if current is None:
-                request.response_headers = list(full)
-            else:
-                current += full
             return
         remaining = (cap - full_in) // interval
         reset = -(-full_in // 1_000_000)

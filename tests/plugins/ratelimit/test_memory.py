@@ -61,3 +61,31 @@ def test_http_flood_of_invented_addresses_is_bounded(
         assert client.get("/a").status_code == 200
         client.close()
         assert len(store) <= 200
+
+
+def test_http_clients_in_use_keep_their_state_through_evictions(
+    make_api: Callable[..., BoltAPI],
+) -> None:
+    """The route's own (inlined) counting evicts as the store does: least recently used
+    first, and only when a new client arrives; a client refused all along stays refused."""
+    api = make_api()
+
+    @api.get("/a")
+    @rate_limit(rps=1, burst=1)
+    async def a() -> dict:
+        return {}
+
+    store = MemoryStore(50, clock=lambda: 1_000_000_000)  # the clock stands still
+    api.state["ratelimit"].store = store
+    keep = TestClient(with_peer(api, "192.0.2.1"))
+    assert keep.get("/a").status_code == 200
+    for i in range(200):
+        client = TestClient(with_peer(api, f"198.18.0.{i}"))
+        assert client.get("/a").status_code == 200
+        client.close()
+        assert len(store) <= 50
+        assert keep.get("/a").status_code == 429  # used all along: never the eldest
+    first = TestClient(with_peer(api, "198.18.0.0"))
+    assert first.get("/a").status_code == 200  # long evicted: a full bucket again
+    keep.close()
+    first.close()
