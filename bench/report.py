@@ -37,6 +37,7 @@ def ratios(
         num_cpu = cpu.get(ratio.num[0], {}).get(ratio.num[1])
         den_cpu = cpu.get(ratio.den[0], {}).get(ratio.den[1])
         cpu_value = den_cpu / num_cpu if num_cpu and den_cpu else None
+        paired = _paired(runs, ratio.num, ratio.den)
         # Judged as reported: on the ratio rounded to two decimals.
         met = None if value is None or ratio.target is None else round(value, 2) >= ratio.target
         met_cpu = None
@@ -50,9 +51,24 @@ def ratios(
                 "target": ratio.target,
                 "met": met,
                 "met_cpu": met_cpu,
+                "paired": paired,
             }
         )
     return out
+
+
+def _paired(
+    runs: dict[str, dict[str, list[dict[str, Any]]]],
+    num: tuple[str, str],
+    den: tuple[str, str],
+) -> float | None:
+    """The median over rounds of each round's own ratio: shown beside the ratio of medians
+    because it cancels what differs between rounds (a fresh server process, a neighbour's
+    load that minute)."""
+    num_rounds = {r["round"]: r["rps"] for r in runs.get(num[0], {}).get(num[1], [])}
+    den_rounds = {r["round"]: r["rps"] for r in runs.get(den[0], {}).get(den[1], [])}
+    values = [num_rounds[k] / den_rounds[k] for k in num_rounds if den_rounds.get(k)]
+    return statistics.median(values) if values else None
 
 
 def _verdict(met: bool | None, met_cpu: bool | None) -> str:
@@ -103,12 +119,13 @@ def section_markdown(
         lines.append(f"| `{ep.label}` | " + " | ".join(cells) + " |")
     lines += [
         "",
-        "| ratio | req/s ratio | CPU-per-request ratio | target |",
-        "|---|---:|---:|---|",
+        "| ratio | req/s ratio | CPU-per-request ratio | rounds' own ratios, median | target |",
+        "|---|---:|---:|---:|---|",
     ]
     for r in result_ratios:
         value = "—" if r["value"] is None else f"{r['value']:.2f}"
         value += " | " + ("—" if r["cpu_value"] is None else f"{r['cpu_value']:.2f}")
+        value += " | " + ("—" if r.get("paired") is None else f"{r['paired']:.2f}")
         if r["target"] is None:
             target = ""
         else:

@@ -29,7 +29,17 @@ if __package__ in (None, ""):  # run as a script: make ``bench`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import report
-from bench.runner import ROOT, App, Server, ServerError, Settings, base_env, check, wrk
+from bench.runner import (
+    ROOT,
+    App,
+    Server,
+    ServerError,
+    Settings,
+    base_env,
+    check,
+    combine,
+    wrk,
+)
 from bench.sections import DJB_ENV, SECTIONS, Section
 
 RESULTS = ROOT / "bench" / "results"
@@ -46,6 +56,13 @@ PLUGIN_SECTIONS = ("viewsets", "auth", "middleware", "orm")
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("-d", "--duration", type=float, default=5.0, help="seconds per measurement")
+    p.add_argument(
+        "--slice",
+        type=float,
+        default=1.0,
+        help="seconds per slice: an app's endpoints take turns in slices this long (0: each "
+        "endpoint measured in one piece)",
+    )
     p.add_argument("-w", "--warmup", type=float, default=1.0, help="warm-up seconds (0: none)")
     p.add_argument("-r", "--rounds", type=int, default=3, help="interleaved rounds (median)")
     p.add_argument("-c", "--connections", type=int, default=64, help="wrk connections")
@@ -135,7 +152,18 @@ def measure_app(
             check(server.port, ep)
             if settings.warmup > 0:
                 wrk(server.port, ep, settings.warmup, settings)
-            result = wrk(server.port, ep, settings.duration, settings, server.pgid)
+        # The endpoints take turns in short slices (forwards, then backwards), so a
+        # neighbour's burst of load falls on all of them alike instead of on whichever
+        # endpoint happened to be measured then.
+        count = max(1, round(settings.duration / settings.slice)) if settings.slice > 0 else 1
+        parts: dict[str, list[dict[str, Any]]] = {ep.key: [] for ep in eps}
+        for turn in range(count):
+            for ep in eps if (turn + round_no) % 2 else eps[::-1]:
+                parts[ep.key].append(
+                    wrk(server.port, ep, settings.duration / count, settings, server.pgid)
+                )
+        for ep in eps:
+            result = combine(parts[ep.key])
             result["round"] = round_no
             result["loadavg"] = os.getloadavg()[0]
             bad = result["non2xx"] + result["socket_errors"]
@@ -199,7 +227,8 @@ def run_section(
             verdict = report._verdict(r["met"], r["met_cpu"]).replace("**", "")
             target = f"  (target ≥ {r['target']:.2f}: {verdict})"
         cpu = "n/a" if r["cpu_value"] is None else f"{r['cpu_value']:.2f}"
-        print(f"  {r['label']:<44} {value}  (CPU/request: {cpu}){target}")
+        paired = "n/a" if r["paired"] is None else f"{r['paired']:.2f}"
+        print(f"  {r['label']:<44} {value}  (CPU/request: {cpu}; rounds: {paired}){target}")
     return {
         "title": section.title,
         "runs": runs,
@@ -254,8 +283,14 @@ def summary_markdown(env: dict[str, Any], sections: dict[str, Any]) -> str:
         f"Granian: 1 worker, pinned with `taskset -c {s['server_cpu']}`; wrk `-t{s['threads']} "
         f"-c{s['connections']}` pinned to `{s['client_cpu']}`, loopback. {s['rounds']} "
         f"interleaved rounds of {s['duration']:g} s per endpoint after a "
-        f"{s['warmup']:g} s warm-up; "
-        "the table shows medians in requests/second (ratio to the reference in brackets), and "
+        f"{s['warmup']:g} s warm-up"
+        + (
+            f", each endpoint's time taken in {s['slice']:g} s slices, the app's endpoints "
+            "taking turns; "
+            if s.get("slice")
+            else "; "
+        )
+        + "the table shows medians in requests/second (ratio to the reference in brackets), and "
         "below them each round's min-max and the server's median CPU time per request "
         "(user+system of the Granian processes during the measurement, which a busy "
         "neighbour does not inflate the way it deflates requests/second).",
@@ -276,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         server_cpu=args.server_cpu,
         client_cpu=args.client_cpu,
         sched=args.sched,
+        slice=args.slice,
     )
     preflight(settings)
     if args.django_bolt_python:

@@ -13,6 +13,7 @@ import os
 import re
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -72,6 +73,9 @@ class Settings:
     startup_timeout: float = 30.0
     # "batch": the server runs under SCHED_BATCH (see docs/performance.md, "Method").
     sched: str = "batch"
+    # Each endpoint's ``duration`` is measured in slices of about this many seconds, the
+    # app's endpoints taking turns (0: one piece per endpoint, one after another).
+    slice: float = 1.0
 
 
 class ServerError(RuntimeError):
@@ -264,6 +268,33 @@ _NON2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 _ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
 _PERCENTILE = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 _UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def combine(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """One measurement from slices of equal length: requests and CPU summed (so CPU per
+    request is total over total), requests/second averaged, latencies the slices' median."""
+    requests = sum(p["requests"] for p in parts)
+
+    def per_request(metric: str) -> float | None:
+        if not requests or any(p[metric] is None for p in parts):
+            return None
+        return sum(p[metric] * p["requests"] for p in parts) / requests
+
+    def middle(metric: str) -> float | None:
+        values = [p[metric] for p in parts if p[metric] is not None]
+        return statistics.median(values) if values else None
+
+    return {
+        "requests": requests,
+        "cpu_us": per_request("cpu_us"),
+        "switches_per_request": per_request("switches_per_request"),
+        "rps": sum(p["rps"] for p in parts) / len(parts),
+        "non2xx": sum(p["non2xx"] for p in parts),
+        "socket_errors": sum(p["socket_errors"] for p in parts),
+        "p50_ms": middle("p50_ms"),
+        "p99_ms": middle("p99_ms"),
+        "slices_rps": [round(p["rps"]) for p in parts],
+    }
 
 
 def wrk(
