@@ -110,8 +110,8 @@ def make_cors_before(policy: CorsPolicy) -> Callable[[Request], Response | None]
         # The raw ``Origin`` straight from the scope, looked for here (no call, no header
         # dict): most routes never need the parsed headers.
         for name, value in scope["headers"]:
-            # ASGI servers send lower-case names; the second test keeps others right.
-            if name == b"origin" or (len(name) == 6 and name.lower() == b"origin"):
+            # Servers send lower-case names (ASGI asks for it); lower() keeps others right.
+            if len(name) == 6 and (name == b"origin" or name.lower() == b"origin"):
                 origin = value
                 break
         answer = refused

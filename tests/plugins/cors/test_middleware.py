@@ -270,3 +270,29 @@ def test_streaming_response_gets_cors_headers(api: BoltAPI, client: TestClient) 
     r = client.get("/stream", headers={"Origin": GOOD})
     assert r.text == "ab"
     assert r.headers["access-control-allow-origin"] == GOOD
+
+
+def test_header_names_as_a_case_preserving_server_sends_them(api: BoltAPI) -> None:
+    """ASGI servers should lower-case header names but need not; ``Origin`` as sent by one
+    that keeps the case is found all the same, and only a header named exactly that."""
+
+    @api.get("/data")
+    @cors(origins=[GOOD])
+    async def data() -> dict:
+        return {"ok": True}
+
+    async def case_preserving(scope: dict, receive: object, send: object) -> None:
+        if scope["type"] == "http":
+            names = {b"origin": b"Origin", b"x-origin": b"X-Origin", b"origins": b"Origins"}
+            scope = {**scope, "headers": [(names.get(n, n), v) for n, v in scope["headers"]]}
+        await api(scope, receive, send)
+
+    with TestClient(case_preserving) as client:
+        r = client.get("/data", headers={"Origin": GOOD})
+        assert r.status_code == 200
+        assert r.headers["access-control-allow-origin"] == GOOD
+        assert r.headers["vary"] == "Origin"
+        r = client.get("/data", headers={"X-Origin": GOOD, "Origins": GOOD})
+        assert r.status_code == 200
+        assert "access-control-allow-origin" not in r.headers
+        assert r.headers["vary"] == "Origin"
