@@ -153,6 +153,9 @@ def _memory_step(
     evict = store._evict
     max_keys = store.max_keys
     clock = store._clock  # None: the monotonic clock, read inline
+    # What a client never seen (or evicted) starts from: before any clock reading, even a
+    # custom clock's negative one, and told apart from a stored time by identity.
+    new: Any = -math.inf
     cap = burst * interval
     peer_key = key_func is _peer_ip_key
     ip_prefix = prefix + "ip:"
@@ -180,11 +183,11 @@ def _memory_step(
         now = _monotonic_ns() // 1000 if clock is None else int(clock())
         acquire()  # not ``with lock``: the context manager protocol costs twice as much
         try:
-            tat = tats.pop(key, 0)  # moved to the end: the least recently used go first
+            tat = tats.pop(key, new)  # moved to the end: the least recently used go first
             if tat <= now:  # a full bucket: one interval until it is full again
                 tats[key] = now + interval
                 full_in = interval
-                if not tat and len(tats) > max_keys:  # only a new key grows the store
+                if tat is new and len(tats) > max_keys:  # only a new key grows the store
                     evict()
             else:
                 full_in = tat + interval - now  # µs until full again if this one counts
