@@ -58,10 +58,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("-d", "--duration", type=float, default=5.0, help="seconds per measurement")
     p.add_argument(
         "--slice",
-        type=float,
-        default=1.0,
-        help="seconds per slice: an app's endpoints take turns in slices this long (0: each "
-        "endpoint measured in one piece)",
+        type=int,
+        default=1,
+        help="whole seconds per slice: an app's endpoints take turns in slices this long, "
+        "-d rounded to whole slices (0: each endpoint measured in one piece)",
     )
     p.add_argument("-w", "--warmup", type=float, default=1.0, help="warm-up seconds (0: none)")
     p.add_argument("-r", "--rounds", type=int, default=3, help="interleaved rounds (median)")
@@ -155,13 +155,16 @@ def measure_app(
         # The endpoints take turns in short slices (forwards, then backwards), so a
         # neighbour's burst of load falls on all of them alike instead of on whichever
         # endpoint happened to be measured then.
-        count = max(1, round(settings.duration / settings.slice)) if settings.slice > 0 else 1
+        # wrk measures whole seconds, so a slice is too: ``-d`` is rounded to whole slices.
+        if settings.slice > 0:
+            count = max(1, round(settings.duration / settings.slice))
+            seconds: float = settings.slice
+        else:
+            count, seconds = 1, settings.duration
         parts: dict[str, list[dict[str, Any]]] = {ep.key: [] for ep in eps}
         for turn in range(count):
             for ep in eps if (turn + round_no) % 2 else eps[::-1]:
-                parts[ep.key].append(
-                    wrk(server.port, ep, settings.duration / count, settings, server.pgid)
-                )
+                parts[ep.key].append(wrk(server.port, ep, seconds, settings, server.pgid))
         for ep in eps:
             result = combine(parts[ep.key])
             result["round"] = round_no

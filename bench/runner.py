@@ -73,9 +73,9 @@ class Settings:
     startup_timeout: float = 30.0
     # "batch": the server runs under SCHED_BATCH (see docs/performance.md, "Method").
     sched: str = "batch"
-    # Each endpoint's ``duration`` is measured in slices of about this many seconds, the
+    # Each endpoint's ``duration`` is measured in slices of this many whole seconds, the
     # app's endpoints taking turns (0: one piece per endpoint, one after another).
-    slice: float = 1.0
+    slice: int = 1
 
 
 class ServerError(RuntimeError):
