@@ -85,7 +85,6 @@ def make_cors_before(policy: CorsPolicy) -> Callable[[Request], Response | None]
     """
     preflight = make_preflight(policy)
     allows = policy.allows
-    # A plain origin list (the common case) is a set lookup on the raw bytes.
     # What a request from no or a refused origin gets: ``Vary`` only, when the answer
     # depends on the origin.
     refused: tuple[tuple[bytes, bytes], ...] = ((b"vary", b"Origin"),) if policy.varies else ()
@@ -95,7 +94,8 @@ def make_cors_before(policy: CorsPolicy) -> Callable[[Request], Response | None]
     if policy.expose_value is not None:
         fixed.append((b"access-control-expose-headers", policy.expose_value.encode("latin-1")))
     allow_all = policy.allow_all
-    # A plain origin list (the common case): each allowed origin's headers, built once.
+    # A plain origin list (the common case): each allowed origin's headers, built once and
+    # found by the raw bytes the client sent.
     plain: dict[bytes, tuple[tuple[bytes, bytes], ...]] | None = None
     if not allow_all and not policy.regexes:
         plain = {}

@@ -36,9 +36,8 @@ class MemoryStore:
     """Process-local GCRA buckets; ``hit`` is synchronous and takes well under a microsecond.
 
     Times are whole microseconds (``clock`` returns them; a float is truncated), so the
-    arithmetic is exact: with
-    floats, ``(now + interval) - interval`` can land a hair after ``now`` and refuse a
-    request from a full bucket.
+    arithmetic is exact: with floats, ``(now + interval) - interval`` can land a hair after
+    ``now`` and refuse a request from a full bucket.
     """
 
     is_async = False

@@ -194,30 +194,25 @@ def _memory_step(
                 tats[key] = tat if full_in > cap else tat + interval
         finally:
             release()
-        if full_in == interval:
-            if send_headers:
-                current = request.response_headers
-                if current is None:
-                    request.response_headers = list(full)
-                else:
-                    current += full
-            return
-        if full_in > cap:
+        if full_in == interval:  # the usual case: the headers built above
+            headers = full
+        elif full_in > cap:
             raise refuse(full_in - cap, tat - now)
+        else:
+            remaining = (cap - full_in) // interval
+            reset = -(-full_in // 1_000_000)
+            headers = (
+                limit_header,
+                remaining_table[remaining]
+                if remaining_table is not None
+                else (b"ratelimit-remaining", b"%d" % remaining),
+                _RESET[reset] if reset < 256 else (b"ratelimit-reset", b"%d" % reset),
+            )
         if not send_headers:
             return
-        remaining = (cap - full_in) // interval
-        reset = -(-full_in // 1_000_000)
-        headers = [
-            limit_header,
-            remaining_table[remaining]
-            if remaining_table is not None
-            else (b"ratelimit-remaining", b"%d" % remaining),
-            _RESET[reset] if reset < 256 else (b"ratelimit-reset", b"%d" % reset),
-        ]
         current = request.response_headers
         if current is None:
-            request.response_headers = headers
+            request.response_headers = list(headers)
         else:
             current += headers
 
