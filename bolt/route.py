@@ -53,6 +53,7 @@ class Route:
         "meta",
         "method",
         "name",
+        "object_checks",
         "options",
         "params",
         "path",
@@ -93,6 +94,11 @@ class Route:
         self.return_type: Any = None
         self.handler: Handler | None = None
         self.preflight_handler: Handler | None = None
+        # Per-object permission checks ``async (request, obj) -> None`` (raise to refuse),
+        # added while the route compiles by plugins that own object rules (guards). Code that
+        # loads "the object" of a request (a ViewSet's ``get_object``) runs them all, so
+        # object rules reach every view without that code knowing which plugin set them.
+        self.object_checks: list[Callable[[Any, Any], Any]] = []
         self.merge_options()
 
     def merge_options(self) -> None:
