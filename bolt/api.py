@@ -13,10 +13,11 @@ from bolt.asgi import handle_http, handle_lifespan
 from bolt.compile import compile_route, fold_middleware
 from bolt.conf import get_settings
 from bolt.exceptions import HTTPException, ImproperlyConfigured
+from bolt.layers import OPTION_SETTINGS, PLUGIN_FOR_OPTION, Layer, option_error
 from bolt.plugins import BoltPluginManager
 from bolt.request import Request
 from bolt.responses import JSONResponse, Response
-from bolt.route import Route
+from bolt.route import KERNEL_OPTIONS, Route
 from bolt.routing import PathRouter, normalize
 
 __all__ = ["BoltAPI", "Router"]
@@ -24,6 +25,8 @@ __all__ = ["BoltAPI", "Router"]
 log = logging.getLogger("bolt")
 F = TypeVar("F", bound=Callable[..., Any])
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+# Keywords of api.view()/api.viewset() that describe the registration, not its routes.
+REGISTRATION_KEYS = frozenset({"kind", "methods", "basename"})
 
 
 def _join(prefix: str, path: str) -> str:
@@ -107,15 +110,41 @@ class _Registrar:
 
 
 class Router(_Registrar):
-    """A group of routes under a prefix, registered later with ``api.include_router``."""
+    """A group of routes under a prefix, registered later with ``api.include_router``.
+
+    Keyword options (``auth=``, ``guards=``, ``tags=``, ...) are defaults for its routes: a
+    route's own options and a view class's attributes are more specific and win. Routers
+    nest: ``router.include_router(other)``.
+    """
 
     def __init__(self, prefix: str = "", **options: Any) -> None:
         self.prefix = prefix
         self.default_options = options
-        self.registrations: list[tuple[Any, str, dict[str, Any]]] = []
+        self.layer = Layer("router", f"Router({prefix!r})", options)
+        # (object, path below this router, registration options, layers innermost first)
+        self.registrations: list[tuple[Any, str, dict[str, Any], tuple[Layer, ...]]] = []
 
     def _register(self, obj: Any, path: str, options: dict[str, Any]) -> None:
-        self.registrations.append((obj, _join(self.prefix, path), options))
+        self.registrations.append((obj, _join(self.prefix, path), options, (self.layer,)))
+
+    def include_router(self, router: Router, prefix: str = "", **options: Any) -> None:
+        """Nest ``router`` under ``prefix``; ``options`` are defaults below its own."""
+        outer = _include_layer(router, prefix, options)
+        for obj, path, route_options, layers in router.registrations:
+            self.registrations.append(
+                (
+                    obj,
+                    _join(self.prefix, _join(prefix, path)),
+                    route_options,
+                    (*layers, *outer, self.layer),
+                )
+            )
+
+
+def _include_layer(router: Router, prefix: str, options: dict[str, Any]) -> tuple[Layer, ...]:
+    if not options:
+        return ()
+    return (Layer("router", f"include_router(Router({router.prefix!r}), {prefix!r})", options),)
 
 
 class BoltAPI(_Registrar):
@@ -142,6 +171,10 @@ class BoltAPI(_Registrar):
         self.title, self.version, self.description = title, version, description
         # API-wide defaults for plugin-owned route options (auth, guards, ...).
         self.defaults: dict[str, Any] = {k: v for k, v in options.items() if v is not None}
+        # Option name -> the plugin that owns it (register_option), and which of them are
+        # API settings rather than route defaults.
+        self.known_options: dict[str, str] = {}
+        self._api_only_options: set[str] = set()
         self.routes: list[Route] = []
         self.mounts: list[tuple[str, Any]] = []
         self.middleware_names: set[str] = set()
@@ -165,14 +198,69 @@ class BoltAPI(_Registrar):
         self.pm = BoltPluginManager()
         self.pm.load(names, extra=extra, autoload=self.settings.PLUGIN_AUTOLOAD)
         self.pm.hook.bolt_configure(api=self, settings=self.settings)
+        self._check_option_names(self.defaults, "BoltAPI(...)")
+        self.layer = Layer(
+            "api",
+            "BoltAPI(...)",
+            {k: v for k, v in self.defaults.items() if k not in self._api_only_options},
+        )
+        self.settings_layers = self._setting_layers()
+
+    def _setting_layers(self) -> list[Layer]:
+        """One ``settings`` layer per option whose default is a project setting. An option
+        set there while its plugin is off stops startup here, not silently later."""
+        out: list[Layer] = []
+        for option, setting in OPTION_SETTINGS.items():
+            value = getattr(self.settings, setting, None)
+            if value is None:
+                continue
+            if option not in self.known_options:
+                raise ImproperlyConfigured(
+                    f"BOLT_{setting} is set, but the {PLUGIN_FOR_OPTION[option]!r} plugin that "
+                    "applies it is not enabled; enable it in BOLT_PLUGINS or remove the setting "
+                    "(refusing to serve routes the setting was meant to protect)"
+                )
+            out.append(Layer("settings", f"BOLT_{setting}", {option: value}))
+        return out
+
+    def register_option(self, name: str, plugin: str, *, route: bool = True) -> None:
+        """Declare that ``plugin`` implements option ``name`` (call it in ``bolt_configure``).
+
+        Keyword options given to ``BoltAPI``, ``Router``, ``include_router`` and
+        ``api.view``/``api.viewset`` are checked against the declared names, so a misspelt or
+        orphaned option stops startup where it is written. ``route=False`` declares an API
+        setting (``BoltAPI(openapi_route_options=...)``) that is not a default for routes.
+        """
+        self.known_options[name] = plugin
+        if not route:
+            self._api_only_options.add(name)
+
+    @property
+    def plugin_options(self) -> tuple[str, ...]:
+        """Route options declared by enabled plugins (view classes may set them as class
+        attributes)."""
+        return tuple(n for n in self.known_options if n not in self._api_only_options)
+
+    def _check_option_names(self, options: dict[str, Any], where: str) -> None:
+        known = {*KERNEL_OPTIONS, *self.known_options}
+        for name in options:
+            if name not in known and name not in REGISTRATION_KEYS:
+                raise option_error(name, where, known)
 
     # --- registration ------------------------------------------------------------------
     def register_middleware_name(self, name: str) -> None:
         """Declare a middleware name a plugin may produce (``skip_middleware`` checks it)."""
         self.middleware_names.add(name)
 
-    def _register(self, obj: Any, path: str, options: dict[str, Any]) -> None:
+    def _register(
+        self, obj: Any, path: str, options: dict[str, Any], outer: tuple[Layer, ...] = ()
+    ) -> None:
         full = _join(self.prefix, path)
+        if options.get("kind") != "route":
+            where = f"api.{options.get('kind')}({path!r}, {getattr(obj, '__qualname__', obj)})"
+            self._check_option_names(options, where)
+        for layer in outer:
+            self._check_option_names(layer.options, layer.where)
         routes = self.pm.hook.bolt_collect_routes(api=self, obj=obj, path=full, options=options)
         if routes is None:
             kind = options.get("kind")
@@ -181,6 +269,8 @@ class BoltAPI(_Registrar):
                 if kind in ("view", "viewset")
                 else f"No plugin can register {obj!r} at {full!r}"
             )
+        for route in routes:
+            route.add_layers(*outer)
         self.add_routes(routes)
 
     def add_routes(self, routes: list[Route]) -> None:
@@ -193,10 +283,14 @@ class BoltAPI(_Registrar):
         self.routes.extend(routes)
 
     def include_router(self, router: Router, prefix: str = "", **options: Any) -> None:
-        """Register every route of ``router`` under ``prefix`` (options apply as defaults)."""
-        for obj, path, route_options in router.registrations:
-            merged = {**router.default_options, **options, **route_options}
-            self._register(obj, _join(prefix, path), merged)
+        """Register every route of ``router`` under ``prefix``.
+
+        ``options`` are defaults below the router's own (``Router(..., **options)``), which
+        are below what a route or view class declares itself.
+        """
+        outer = _include_layer(router, prefix, options)
+        for obj, path, route_options, layers in router.registrations:
+            self._register(obj, _join(prefix, path), route_options, (*layers, *outer))
 
     def mount(self, path: str, app: Any) -> None:
         """Hand every request under ``path`` to another ASGI app (paths are stripped)."""
@@ -213,6 +307,7 @@ class BoltAPI(_Registrar):
                 self._exception_handlers.update(mapping)
         table: dict[str, dict[str, Route]] = {}
         for route in self.routes:
+            route.add_layers(self.layer, *self.settings_layers)
             compile_route(self, route)
             methods = table.setdefault(normalize(route.path), {})
             if route.method in methods:

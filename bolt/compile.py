@@ -18,6 +18,7 @@ from asgiref.sync import sync_to_async
 from bolt.binding import _eval_annotation, plan_params
 from bolt.bodies import read_body
 from bolt.exceptions import ImproperlyConfigured, RequestValidationError
+from bolt.layers import option_error
 from bolt.middleware import Handler, Middleware
 from bolt.params import Depends, Param
 from bolt.request import Request
@@ -28,12 +29,6 @@ from bolt.routing import parse_path
 __all__ = ["compile_route", "fold_middleware", "make_call"]
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-PLUGIN_FOR_OPTION = {
-    "auth": "auth",
-    "guards": "guards",
-    "cors": "cors",
-    "rate_limit": "ratelimit",
-}
 
 Extractor = tuple[str, Callable[[Request], Any], bool]
 
@@ -359,21 +354,20 @@ def collect_middleware(api: Any, route: Route) -> list[Middleware]:
     return found
 
 
-def check_claims(route: Route) -> None:
-    """Fail closed: every plugin-owned option must have been claimed by a plugin."""
-    unclaimed = set(route.options) - KERNEL_OPTIONS - route.claimed
+def check_claims(api: Any, route: Route) -> None:
+    """Fail closed: every option of every layer must have been claimed by a plugin."""
+    unclaimed = sorted(set(route.options) - KERNEL_OPTIONS - route.claimed)
     if unclaimed:
-        hints = ", ".join(
-            f"{name!r} (enable plugin {PLUGIN_FOR_OPTION[name]!r})"
-            if name in PLUGIN_FOR_OPTION
-            else repr(name)
-            for name in sorted(unclaimed)
-        )
-        raise ImproperlyConfigured(
-            f"{route!r} sets option {hints}, which no enabled plugin handles. Refusing to "
-            "serve a route whose security or behaviour options would be ignored; enable the "
-            "plugin in BOLT_PLUGINS or remove the option."
-        )
+        name = unclaimed[0]
+        layer = route.option_layer(name)
+        where = f"{route!r} ({name}= from {layer.where if layer else 'a plugin'})"
+        owner = api.known_options.get(name)
+        if owner is not None:
+            raise ImproperlyConfigured(
+                f"{where}: plugin {owner!r} declares option {name!r} but did not apply it to "
+                "this route; refusing to serve it with the option ignored"
+            )
+        raise option_error(name, where, {*KERNEL_OPTIONS, *api.known_options})
 
 
 def compile_route(api: Any, route: Route) -> None:
@@ -426,7 +420,7 @@ def compile_route(api: Any, route: Route) -> None:
         return respond(result)  # type: ignore[no-any-return]
 
     route.claim("skip_middleware")
-    check_claims(route)
+    check_claims(api, route)
     route.handler = fold_middleware(outer, inner)
     route.meta["middleware"] = [m.name for m in sorted(middleware, key=lambda m: m.phase)]
     route.meta["preflight_middleware"] = [m for m in middleware if m.preflight]

@@ -11,6 +11,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+from bolt.layers import Layer
 from bolt.middleware import Handler, get_route_options
 
 __all__ = ["KERNEL_OPTIONS", "Route"]
@@ -50,6 +51,7 @@ class Route:
         "explicit_options",
         "handler",
         "include_in_schema",
+        "layers",
         "meta",
         "method",
         "name",
@@ -75,6 +77,7 @@ class Route:
         endpoint: Callable[..., Any],
         *,
         options: dict[str, Any] | None = None,
+        layers: list[Layer] | None = None,
         signature: inspect.Signature | None = None,
         view_class: type | None = None,
         action: str | None = None,
@@ -88,6 +91,8 @@ class Route:
         self.action = action
         self.source = source if source is not None else endpoint
         self.explicit_options = {k: v for k, v in (options or {}).items() if v is not None}
+        # Most specific first; index 0 is the route's own layer (rebuilt by merge_options).
+        self.layers: list[Layer] = [Layer("route", "the route", {}), *(layers or [])]
         self.claimed: set[str] = set()
         self.meta: dict[str, Any] = {}  # free space for plugins, per route
         self.params: list[Any] = []
@@ -99,21 +104,42 @@ class Route:
         # loads "the object" of a request (a ViewSet's ``get_object``) runs them all, so
         # object rules reach every view without that code knowing which plugin set them.
         self.object_checks: list[Callable[[Any, Any], Any]] = []
+        self.options: dict[str, Any] = {}
         self.merge_options()
 
-    def merge_options(self) -> None:
-        """Merge decorator-attached options under the explicit ones (explicit wins).
+    def add_layers(self, *layers: Layer) -> None:
+        """Append less specific layers (routers, the API, settings), once each."""
+        for layer in layers:
+            if not any(existing is layer for existing in self.layers):
+                self.layers.append(layer)
+        self.merge_options()
 
-        Called at construction and again when the route compiles, so decorators applied
-        after registration (``@cors`` above ``@api.get``) still count.
+    def option_layer(self, name: str) -> Layer | None:
+        """The most specific layer that gives option ``name`` (``None`` when none does)."""
+        for layer in self.layers:
+            if name in layer.options:
+                return layer
+        return None
+
+    def merge_options(self) -> None:
+        """Rebuild ``options`` from the layers: the most specific layer giving a value wins.
+
+        Called at construction, when layers are added and when the route compiles, so
+        decorators applied after registration (``@cors`` above ``@api.get``) still count.
         """
-        merged = get_route_options(self.source)
-        merged.update(self.explicit_options)
-        # Keep what plugins put into ``options`` after construction.
-        for key, value in getattr(self, "options", {}).items():
-            merged.setdefault(key, value)
+        own = get_route_options(self.source)
+        own.update(self.explicit_options)
+        own.pop("methods", None)
+        own.pop("kind", None)
+        self.layers[0] = Layer("route", "the route", own)
+        merged: dict[str, Any] = {}
+        for layer in reversed(self.layers):
+            merged.update(layer.options)
         merged.pop("methods", None)
         merged.pop("kind", None)
+        # Keep what plugins put into ``options`` after construction.
+        for key, value in self.options.items():
+            merged.setdefault(key, value)
         self.options = merged
         self.status_code: int | None = merged.get("status_code")
         self.response_model: Any = merged.get("response_model")

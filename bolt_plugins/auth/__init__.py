@@ -1,7 +1,8 @@
 """The auth plugin: who is calling. JWT, API key and Django session backends.
 
-Each route's backends are resolved from the nearest level that sets ``auth`` (route,
-then ``BoltAPI(auth=...)``, then ``BOLT_AUTHENTICATION_CLASSES``) and compiled into one
+Each route's backends come from the most specific layer that sets ``auth`` (route, view
+class, registration, router, ``BoltAPI(auth=...)``, ``BOLT_AUTHENTICATION_CLASSES``; see
+``bolt.layers``) and are compiled into one
 middleware in the authentication phase (200). A route with no backends gets no
 middleware and pays nothing. The result is ``request.auth``, the context dict handlers
 read with ``request.get("auth", {})``, plus ``request.user`` / ``await request.auser()``.
@@ -13,11 +14,11 @@ from __future__ import annotations
 from typing import Any
 
 from bolt.hookspecs import hookimpl
+from bolt.layers import resolve_items
 
 from .apikey import APIKeyAuthentication
 from .base import BaseAuthentication, DjangoUserLoader, check_backend, make_context
 from .jwt_backend import JWTAuthentication, acreate_jwt_for_user, create_jwt_for_user
-from .layers import layered_items
 from .middleware import auth_middleware
 from .session import SessionAuthentication
 
@@ -36,11 +37,12 @@ __all__ = [
 @hookimpl(trylast=True)
 def bolt_configure(api: Any, settings: Any) -> None:
     api.register_middleware_name("auth")
+    api.register_option("auth", "auth")
 
 
 @hookimpl(trylast=True)
 def bolt_route_middleware(api: Any, route: Any) -> Any:
-    backends = layered_items(api, route, "auth", "AUTHENTICATION_CLASSES", check_backend)
+    backends = resolve_items(route, "auth", check_backend)
     if not backends:
         return None
     return auth_middleware(api, route, backends)

@@ -141,6 +141,7 @@ def bolt_configure(api: Any, settings: Any) -> None:
     from django.conf import settings as django_settings
 
     api.register_middleware_name("cors")
+    api.register_option("cors", "cors")
     spec = project_spec(django_settings)
     # Validate the project defaults now even if only decorated routes use them.
     policy = CorsPolicy.build(spec, _SETTINGS_WHERE)

@@ -1,7 +1,8 @@
 """The guards plugin: may this caller run this route?
 
-Each route's guards are resolved from the nearest level that sets ``guards`` (route, then
-``BoltAPI(guards=...)``, then ``BOLT_DEFAULT_PERMISSION_CLASSES``) and compiled into one
+Each route's guards come from the most specific layer that sets ``guards`` (route, view
+class, registration, router, ``BoltAPI(guards=...)``, ``BOLT_DEFAULT_PERMISSION_CLASSES``;
+see ``bolt.layers``) and are compiled into one
 middleware in the guard phase (400), after authentication (200) and rate limiting (300).
 A refusal is a 401 when the request carried no credentials and a 403 otherwise; the
 handler never runs. Routes without guards (or with only ``AllowAny``) pay nothing.
@@ -12,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from bolt.hookspecs import hookimpl
-from bolt_plugins.auth.layers import layered_items
+from bolt.layers import resolve_items
 
 from .builtins import (
     AllOf,
@@ -24,6 +25,7 @@ from .builtins import (
     HasPermission,
     IsAdminUser,
     IsAuthenticated,
+    IsAuthenticatedOrReadOnly,
     IsStaff,
 )
 from .runner import check_guard, check_object_permissions, guards_middleware
@@ -38,6 +40,7 @@ __all__ = [
     "HasPermission",
     "IsAdminUser",
     "IsAuthenticated",
+    "IsAuthenticatedOrReadOnly",
     "IsStaff",
     "check_object_permissions",
 ]
@@ -46,9 +49,10 @@ __all__ = [
 @hookimpl(trylast=True)
 def bolt_configure(api: Any, settings: Any) -> None:
     api.register_middleware_name("guards")
+    api.register_option("guards", "guards")
 
 
 @hookimpl(trylast=True)
 def bolt_route_middleware(api: Any, route: Any) -> Any:
-    guards = layered_items(api, route, "guards", "DEFAULT_PERMISSION_CLASSES", check_guard)
+    guards = resolve_items(route, "guards", check_guard)
     return guards_middleware(api, route, guards)

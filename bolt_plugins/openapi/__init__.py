@@ -39,6 +39,7 @@ def openapi_document(api: Any) -> dict[str, Any]:
 
 @hookimpl(trylast=True)
 def bolt_configure(api: Any, settings: Any) -> None:
+    api.register_option("openapi_route_options", "openapi", route=False)
     config = read_config(api, settings)
     if config.active:
         state = OpenAPIState(api)

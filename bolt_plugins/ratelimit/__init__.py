@@ -76,6 +76,7 @@ def make_store(settings: Any) -> MemoryStore | RedisStore:
 @hookimpl(trylast=True)
 def bolt_configure(api: Any, settings: Any) -> None:
     api.register_middleware_name("rate_limit")
+    api.register_option("rate_limit", "ratelimit")
     resolver = ClientIPResolver(list(settings.TRUSTED_PROXIES), settings.TRUSTED_PROXY_HEADER)
     api.state[STATE_KEY] = RateLimitState(
         make_store(settings),

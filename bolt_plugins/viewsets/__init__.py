@@ -42,9 +42,9 @@ def bolt_collect_routes(
     """
     kind = options.get("kind")
     if kind == "view":
-        return view_routes(obj, path, options)
+        return view_routes(api, obj, path, options)
     if kind == "viewset":
-        return viewset_routes(obj, path, options)
+        return viewset_routes(api, obj, path, options)
     if kind == "route":
         return collect_class_body_route(api, obj, path, options)
     return None

@@ -18,7 +18,7 @@ from typing import Any
 from bolt.defaults import looks_like_method
 from bolt.exceptions import ImproperlyConfigured
 from bolt.route import Route
-from bolt_plugins.viewsets.options import class_options, merge_options
+from bolt_plugins.viewsets.options import class_layer
 
 __all__ = [
     "BOUND_ATTR",
@@ -52,7 +52,7 @@ def collect_class_body_route(
         return None
     owner = func.__dict__.get(OWNER_ATTR)
     if owner is not None:
-        return _routes(owner, func, path, options)
+        return _routes(api, owner, func, path, options)
     func.__dict__.setdefault(PENDING_ATTR, []).append((api, path, dict(options)))
     api.state.setdefault(UNBOUND_STATE, {})[func] = path
     return []
@@ -72,18 +72,21 @@ def bind_class_body_routes(cls: type) -> None:
             continue
         cls._bolt_has_class_routes = True  # type: ignore[attr-defined]
         for api, path, options in pending:
-            api.add_routes(_routes(cls, func, path, options))
+            api.add_routes(_routes(api, cls, func, path, options))
             api.state.get(UNBOUND_STATE, {}).pop(func, None)
 
 
-def _routes(cls: type, func: Callable[..., Any], path: str, options: dict[str, Any]) -> list[Route]:
+def _routes(
+    api: Any, cls: type, func: Callable[..., Any], path: str, options: dict[str, Any]
+) -> list[Route]:
     from bolt_plugins.viewsets.discovery import build_route
 
     explicit = {k: v for k, v in options.items() if k not in ("kind", "methods")}
-    merged = merge_options({}, class_options(cls), func, explicit)
+    layers = [class_layer(cls, api.plugin_options)]
     func.__dict__[BOUND_ATTR] = True
     return [
-        build_route(cls, func, method, path, func.__name__, merged) for method in options["methods"]
+        build_route(cls, func, method, path, func.__name__, explicit, layers=layers)
+        for method in options["methods"]
     ]
 
 

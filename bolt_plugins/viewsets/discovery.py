@@ -15,13 +15,14 @@ from typing import Annotated, Any, get_args, get_origin
 
 from bolt.binding import is_request_param
 from bolt.exceptions import ImproperlyConfigured
+from bolt.layers import Layer
 from bolt.params import Depends, ParamMarker, Path
 from bolt.route import Route
 from bolt.routing import parse_path
 from bolt_plugins.viewsets.actions import HTTP_METHODS, ActionHandler
 from bolt_plugins.viewsets.classbody import BOUND_ATTR
 from bolt_plugins.viewsets.endpoints import make_endpoint, method_signature, resolve_hints
-from bolt_plugins.viewsets.options import class_options, merge_options
+from bolt_plugins.viewsets.options import action_layer, class_layer, registration_layer
 from bolt_plugins.viewsets.views import STANDARD_ACTIONS, APIView, ViewSet
 
 __all__ = [
@@ -49,6 +50,7 @@ def build_route(
     action: str,
     options: dict[str, Any],
     *,
+    layers: list[Layer] | None = None,
     lookup: str | None = None,
     source: Any = None,
 ) -> Route:
@@ -63,6 +65,7 @@ def build_route(
         path,
         endpoint,
         options=options,
+        layers=layers,
         signature=signature,
         view_class=cls,
         action=action,
@@ -71,7 +74,7 @@ def build_route(
 
 
 # --- api.view() -----------------------------------------------------------------------
-def view_routes(cls: Any, path: str, registration: dict[str, Any]) -> list[Route]:
+def view_routes(api: Any, cls: Any, path: str, registration: dict[str, Any]) -> list[Route]:
     """Routes for the HTTP-method handlers (``get``, ``post``, …) of an ``APIView``."""
     _check_view_class(cls, "view")
     actions = find_actions(cls)
@@ -82,14 +85,16 @@ def view_routes(cls: Any, path: str, registration: dict[str, Any]) -> list[Route
             f"api.view({path!r}); @action routes need api.viewset({path!r}) (or use "
             "@api.post(...) route decorators in the class body)"
         )
-    base = class_options(cls, registration)
+    base = [
+        registration_layer("view", path, cls, registration),
+        class_layer(cls, api.plugin_options),
+    ]
     routes: list[Route] = []
     for method in HTTP_METHODS:
         func = _handler(cls, method.lower())
         if func is None:
             continue
-        options = merge_options({}, base, func, {})
-        routes.append(build_route(cls, func, method, path, method.lower(), options))
+        routes.append(build_route(cls, func, method, path, method.lower(), {}, layers=base))
     if not routes:
         raise ImproperlyConfigured(
             f"api.view({path!r}): {cls.__qualname__} defines none of "
@@ -100,7 +105,7 @@ def view_routes(cls: Any, path: str, registration: dict[str, Any]) -> list[Route
 
 
 # --- api.viewset() --------------------------------------------------------------------
-def viewset_routes(cls: Any, path: str, registration: dict[str, Any]) -> list[Route]:
+def viewset_routes(api: Any, cls: Any, path: str, registration: dict[str, Any]) -> list[Route]:
     """Routes for the standard actions and ``@action`` handlers of a ``ViewSet``."""
     _check_view_class(cls, "viewset")
     if not issubclass(cls, ViewSet):
@@ -112,7 +117,10 @@ def viewset_routes(cls: Any, path: str, registration: dict[str, Any]) -> list[Ro
     given_basename = registration.pop("basename", None)
     given_name = registration.pop("name", None)  # a viewset's routes are named per action
     basename = given_basename or given_name or _basename(cls)
-    base = class_options(cls, registration)
+    base = [
+        registration_layer("viewset", path, cls, registration),
+        class_layer(cls, api.plugin_options),
+    ]
     in_path = frozenset(name for _, name, _ in parse_path(path) if name)
     lookup = resolve_lookup_field(cls, in_path)
     if lookup in in_path:
@@ -132,18 +140,25 @@ def viewset_routes(cls: Any, path: str, registration: dict[str, Any]) -> list[Ro
         defaults: dict[str, Any] = {"name": f"{basename}-{'detail' if is_detail else 'list'}"}
         if action == "create":
             defaults["status_code"] = 201
-        options = merge_options(defaults, base, func, {})
+        layers = [*base, action_layer(cls, action, defaults)]
         route_path = detail if is_detail else collection
         routes.append(
             build_route(
-                cls, func, method, route_path, action, options, lookup=lookup if is_detail else None
+                cls,
+                func,
+                method,
+                route_path,
+                action,
+                {},
+                layers=layers,
+                lookup=lookup if is_detail else None,
             )
         )
     for attr, handler in find_actions(cls).items():
         prefix = detail if handler.detail else collection.rstrip("/")
         route_path = f"{prefix}/{handler.path}"
         defaults = {"name": f"{basename}-{handler.path}"}
-        options = merge_options(defaults, base, handler.fn, handler.options)
+        layers = [*base, action_layer(cls, attr, defaults)]
         for method in handler.methods:
             routes.append(
                 build_route(
@@ -152,7 +167,8 @@ def viewset_routes(cls: Any, path: str, registration: dict[str, Any]) -> list[Ro
                     method,
                     route_path,
                     attr,
-                    options,
+                    handler.options,
+                    layers=layers,
                     lookup=lookup if handler.detail else None,
                     source=handler.fn,
                 )
