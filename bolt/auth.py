@@ -12,6 +12,7 @@ __all__ = [
     "HasPermission",
     "IsAdminUser",
     "IsAuthenticated",
+    "IsAuthenticatedOrReadOnly",
     "IsStaff",
     "JWTAuthentication",
     "SessionAuthentication",

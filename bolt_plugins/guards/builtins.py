@@ -26,6 +26,7 @@ from typing import Any
 from bolt.exceptions import ImproperlyConfigured
 
 __all__ = [
+    "SAFE_METHODS",
     "AllOf",
     "AllowAny",
     "AnyOf",
@@ -35,8 +36,12 @@ __all__ = [
     "HasPermission",
     "IsAdminUser",
     "IsAuthenticated",
+    "IsAuthenticatedOrReadOnly",
     "IsStaff",
 ]
+
+# Methods that only read (RFC 9110 §9.2.1), as in DRF's ``SAFE_METHODS``.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class BaseGuard:
@@ -74,6 +79,16 @@ class IsAuthenticated(BaseGuard):
         return request.auth is not None
 
 
+class IsAuthenticatedOrReadOnly(BaseGuard):
+    """Anyone may read (``GET``, ``HEAD``, ``OPTIONS``); other methods need an identified
+    caller. Wrong credentials are still a 401 on reads: the auth step refuses them first."""
+
+    message = "Authentication required."
+
+    def has_permission(self, request: Any) -> bool:
+        return request.auth is not None or request.scope["method"] in SAFE_METHODS
+
+
 class IsAdminUser(BaseGuard):
     """Superusers only (``is_admin`` in the auth context)."""
 
@@ -107,11 +122,34 @@ def _perms(names: tuple[str, ...], cls: str) -> tuple[str, ...]:
 
 class _PermissionGuard(BaseGuard):
     """Permissions come from ``auth["permissions"]``; superusers hold them all (as in
-    Django's ``has_perm``)."""
+    Django's ``has_perm``).
+
+    A context built from a user row (sessions, ``verify_user=True``) carries a
+    ``UserPermissions`` that is empty until loaded: the guard then returns an awaitable
+    that loads it (one query, once per request) and decides. Token contexts hold a plain
+    list and are decided at once, with no coroutine.
+    """
 
     def __init__(self, *perms: str) -> None:
         self.perms = _perms(perms, type(self).__name__)
         self.message = f"Missing permission: {', '.join(self.perms)}."
+
+    def has_permission(self, request: Any) -> bool | Awaitable[bool]:
+        auth = request.auth
+        if auth is None:
+            return False
+        if auth.get("is_admin") is True:
+            return True
+        held = auth.get("permissions", ())
+        if type(held) is not list and getattr(held, "loaded", True) is False:
+            return self._load_then_decide(held)
+        return self._decide(held)
+
+    async def _load_then_decide(self, held: Any) -> bool:
+        return self._decide(await held.aload())
+
+    def _decide(self, held: Any) -> bool:
+        raise NotImplementedError
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({', '.join(map(repr, self.perms))})"
@@ -124,36 +162,21 @@ class HasPermission(_PermissionGuard):
         super().__init__(perm)
         self.perm = perm
 
-    def has_permission(self, request: Any) -> bool:
-        auth = request.auth
-        if auth is None:
-            return False
-        return auth.get("is_admin") is True or self.perm in auth.get("permissions", ())
+    def _decide(self, held: Any) -> bool:
+        return self.perm in held
 
 
 class HasAnyPermission(_PermissionGuard):
     """Callers holding at least one of ``perms``."""
 
-    def has_permission(self, request: Any) -> bool:
-        auth = request.auth
-        if auth is None:
-            return False
-        if auth.get("is_admin") is True:
-            return True
-        held = auth.get("permissions", ())
+    def _decide(self, held: Any) -> bool:
         return any(p in held for p in self.perms)
 
 
 class HasAllPermissions(_PermissionGuard):
     """Callers holding every one of ``perms``."""
 
-    def has_permission(self, request: Any) -> bool:
-        auth = request.auth
-        if auth is None:
-            return False
-        if auth.get("is_admin") is True:
-            return True
-        held = auth.get("permissions", ())
+    def _decide(self, held: Any) -> bool:
         return all(p in held for p in self.perms)
 
 
