@@ -16,7 +16,14 @@ from typing import Any
 
 from bolt.exceptions import ImproperlyConfigured
 
-from .base import BaseAuthentication, DjangoUserLoader, invalid_credentials, make_context
+from .base import (
+    BaseAuthentication,
+    DjangoUserLoader,
+    PreloadedUser,
+    invalid_credentials,
+    make_context,
+    user_context,
+)
 
 __all__ = ["APIKeyAuthentication"]
 
@@ -31,9 +38,14 @@ class APIKeyAuthentication(BaseAuthentication):
     ``api_keys`` maps each key to its identity: a string (stored as ``user_id`` and
     ``username`` in the auth context) or a mapping with any of ``user_id``, ``username``,
     ``is_staff``, ``is_admin``, ``permissions``. ``permissions`` maps keys to permission
-    lists for the permission guards. ``request.user`` loads a Django user only when the
-    identity mapping names a ``user_id`` with ``django_user=True``; otherwise the caller
-    is a service, not a user, and ``request.user`` is anonymous.
+    lists for the permission guards. Without ``django_user`` the caller is a service, not
+    a user: the context is exactly what is configured here and ``request.user`` is
+    anonymous.
+
+    ``django_user=True`` binds every key to the Django user its identity names
+    (``user_id``): each request loads that user (one query), a deleted or inactive user
+    is a 401, and ``is_staff``, ``is_admin`` and permissions come from the user's current
+    row. Rights written beside such a key would be ignored, so they stop startup.
     """
 
     name = "api_key"
@@ -51,7 +63,12 @@ class APIKeyAuthentication(BaseAuthentication):
         self.header = header.lower()
         self._header_raw = self.header.encode("latin-1")
         self.challenge = f'APIKey header="{self.header}"'
-        self.user_loader = DjangoUserLoader(self.challenge) if django_user else None
+        self.django_user = django_user
+        self.user_loader = (
+            DjangoUserLoader(self.challenge, "The user of this API key is inactive or deleted")
+            if django_user
+            else None
+        )
         perms = dict(permissions or {})
         unknown = set(perms) - set(api_keys)
         if unknown:
@@ -66,8 +83,32 @@ class APIKeyAuthentication(BaseAuthentication):
                     f"APIKeyAuthentication: key #{index + 1} must be a non-empty string "
                     "without surrounding whitespace"
                 )
+            if django_user:
+                self._check_bound(index, identity, key in perms)
             entries.append((_digest(key), self._context(identity, perms.get(key, ()))))
         self._entries = tuple(entries)
+        if django_user:
+            self.authenticate = self._authenticate_user  # type: ignore[method-assign,assignment]
+
+    @staticmethod
+    def _check_bound(index: int, identity: Any, has_permissions: bool) -> None:
+        """A key bound to a Django user names the user and claims no rights of its own."""
+        claimed = has_permissions
+        if isinstance(identity, Mapping):
+            claimed = claimed or any(k in identity for k in ("is_staff", "is_admin", "permissions"))
+            named = identity.get("user_id") is not None
+        else:
+            named = identity is not None
+        if not named:
+            raise ImproperlyConfigured(
+                f"APIKeyAuthentication(django_user=True): key #{index + 1} names no user_id"
+            )
+        if claimed:
+            raise ImproperlyConfigured(
+                f"APIKeyAuthentication(django_user=True): key #{index + 1} sets is_staff, "
+                "is_admin or permissions, but a key bound to a Django user has that user's "
+                "current rights; grant them to the user instead"
+            )
 
     def __repr__(self) -> str:
         # Keys stay out of reprs, tracebacks and startup errors.
@@ -110,3 +151,13 @@ class APIKeyAuthentication(BaseAuthentication):
         request.state["auth.credential_id"] = presented.hex()[:32]
         # A fresh dict per request: handlers may mutate their context.
         return {**found, "permissions": list(found["permissions"]), "claims": {}}
+
+    async def _authenticate_user(self, request: Any) -> dict[str, Any] | None:
+        """``django_user=True``: the key's user, loaded now; its row is the context."""
+        context = APIKeyAuthentication.authenticate(self, request)
+        if context is None:
+            return None
+        request.auth = context
+        user = await self.user_loader.aload(request)
+        request.user_loader = PreloadedUser(user)
+        return user_context(user, backend=self.name)

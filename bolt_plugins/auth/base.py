@@ -13,6 +13,11 @@ when it carries credentials that are wrong. Optional attributes:
 - ``user_loader``: an object with ``load(request)`` / ``async aload(request)`` that
   ``request.user`` / ``await request.auser()`` use to fetch the Django user lazily.
 - ``name``: the backend name stored in the context (``"jwt"``, ``"api_key"``, ...).
+
+Backends that load the user anyway (sessions, ``JWTAuthentication(verify_user=True)``, API
+keys bound to Django users) build the context from the user's current row with
+``user_context``: guards then read today's ``is_staff``/``is_superuser`` and permissions,
+not a snapshot taken when a token was minted.
 """
 
 from __future__ import annotations
@@ -25,19 +30,28 @@ from django.core.exceptions import ValidationError
 from bolt.exceptions import ImproperlyConfigured, Unauthorized
 
 __all__ = [
+    "USER_GONE",
     "BaseAuthentication",
     "DjangoUserLoader",
+    "UserPermissions",
     "invalid_credentials",
     "make_context",
     "pk_converter",
+    "user_context",
 ]
+
+# Why credentials whose account is gone are refused (the same words for "deleted" and
+# "inactive": the holder of a valid credential learns nothing more than that it is dead).
+USER_GONE = "The user of this token is inactive or deleted"
+_MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def invalid_credentials(challenge: str, detail: str = "Invalid credentials") -> Unauthorized:
     """The 401 for credentials that were presented but are not acceptable.
 
-    The detail is deliberately generic: telling a client *why* a token failed (expired vs
-    bad signature) helps attackers more than it helps legitimate clients.
+    ``challenge`` is the whole ``WWW-Authenticate`` value. Backends put a fixed reason in
+    it and in ``detail`` (RFC 6750 ``error_description`` for bearer tokens), chosen from a
+    short list of constants: nothing the client sent is ever repeated back.
     """
     return Unauthorized(detail=detail, headers={"www-authenticate": challenge})
 
@@ -81,21 +95,114 @@ def pk_converter() -> Any:
     return get_user_model()._meta.pk.to_python
 
 
+def _permissions_query(user: Any) -> Any:
+    """One query (a ``UNION``) for the user's own and its groups' permissions, or ``None``.
+
+    Only used when Django's ``ModelBackend`` is the sole authentication backend: then the
+    answer is exactly what ``user.get_all_permissions()`` computes with two queries. Other
+    backends may add permissions of their own, so they are asked through Django.
+    """
+    from django.conf import settings
+
+    if list(settings.AUTHENTICATION_BACKENDS) != [_MODEL_BACKEND]:
+        return None
+    from django.contrib.auth.models import Permission
+    from django.core.exceptions import FieldDoesNotExist
+
+    opts = type(user)._meta
+    try:
+        direct = opts.get_field("user_permissions").related_query_name()
+        via_group = "group__" + opts.get_field("groups").related_query_name()
+    except FieldDoesNotExist:
+        return None
+    names = ("content_type__app_label", "codename")
+    own = Permission.objects.filter(**{direct: user}).order_by().values_list(*names)
+    grouped = Permission.objects.filter(**{via_group: user}).order_by().values_list(*names)
+    return own.union(grouped)
+
+
+class UserPermissions(list):  # type: ignore[type-arg]
+    """A user's current permissions (``"app_label.codename"``), read on first need.
+
+    It is the ``permissions`` entry of a context built from a user row. Until loaded it is
+    empty (so code that reads it early is refused, never granted, a permission); the
+    permission guards load it before deciding, and a handler may ``await
+    auth["permissions"].aload()`` (``.load()`` in a sync handler). Loading is one query
+    with Django's ``ModelBackend`` and happens at most once per request.
+    """
+
+    __slots__ = ("_user", "loaded")
+
+    def __init__(self, user: Any) -> None:
+        super().__init__()
+        self._user = user
+        self.loaded = False
+
+    def _fill(self, names: Iterable[str]) -> UserPermissions:
+        self[:] = sorted(set(names))
+        self.loaded = True
+        return self
+
+    def load(self) -> UserPermissions:
+        """Fetch the permissions (synchronously; not on the event loop)."""
+        if not self.loaded:
+            query = _permissions_query(self._user)
+            if query is not None:
+                return self._fill(f"{app}.{codename}" for app, codename in query)
+            get_all = getattr(self._user, "get_all_permissions", None)
+            self._fill(get_all() if get_all is not None else ())
+        return self
+
+    async def aload(self) -> UserPermissions:
+        """Fetch the permissions without blocking the event loop."""
+        if not self.loaded:
+            query = _permissions_query(self._user)
+            if query is not None:
+                return self._fill([f"{app}.{codename}" async for app, codename in query])
+            get_all = getattr(self._user, "aget_all_permissions", None)
+            self._fill(await get_all() if get_all is not None else ())
+        return self
+
+
+def user_context(
+    user: Any, *, backend: str, claims: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The auth context of a user row just read from the database.
+
+    ``is_staff``, ``is_admin`` and ``username`` are the row's; ``permissions`` is a
+    ``UserPermissions`` loaded when a permission guard asks (a superuser's is ``[]``: they
+    hold every permission, as in Django's ``has_perm``). ``claims`` stay as the token
+    carried them, for information only: guards do not read them.
+    """
+    superuser = bool(getattr(user, "is_superuser", False))
+    return {
+        "user_id": user.pk,
+        "username": user.get_username(),
+        "is_staff": bool(getattr(user, "is_staff", False)),
+        "is_admin": superuser,
+        "permissions": [] if superuser else UserPermissions(user),
+        "backend": backend,
+        "claims": claims if claims is not None else {},
+    }
+
+
 class DjangoUserLoader:
     """Loads ``request.user`` from ``request.auth["user_id"]``, once, when first asked.
 
-    A user who no longer exists or is inactive gets a 401: the credentials outlived the
+    A user who no longer exists or is inactive gets a 401 (``challenge`` is the whole
+    ``WWW-Authenticate`` value, ``detail`` the body's reason): the credentials outlived the
     account. Loading is lazy so routes that never touch ``request.user`` never query.
     """
 
-    __slots__ = ("challenge",)
+    __slots__ = ("challenge", "detail")
 
-    def __init__(self, challenge: str) -> None:
+    def __init__(self, challenge: str, detail: str = USER_GONE) -> None:
         self.challenge = challenge
+        self.detail = detail
 
     def _check(self, user: Any) -> Any:
         if user is None or not getattr(user, "is_active", False):
-            raise invalid_credentials(self.challenge, "User not found or inactive")
+            raise invalid_credentials(self.challenge, self.detail)
         return user
 
     def load(self, request: Any) -> Any:

@@ -12,6 +12,11 @@ Safety rules enforced here (each one closes a known PyJWT pitfall):
 - any failure to verify (bad base64, bad JSON, wrong key, expired, wrong ``aud``/``iss``,
   unknown ``crit``...) is a 401 with ``WWW-Authenticate``, never a 500. The ``kid`` header is
   ignored: it is attacker data and never selects a key.
+
+A refusal says why (RFC 6750 ``error_description``, and the same words in ``detail``) from
+a fixed list, so a client knows whether to refresh its token or give up. PyJWT checks the
+signature before any claim, so "expired" is only ever said of a token the key signed: a
+forged token is a bad signature whatever its ``exp`` says.
 """
 
 from __future__ import annotations
@@ -28,15 +33,27 @@ from jwt.algorithms import get_default_algorithms
 from bolt.exceptions import ImproperlyConfigured
 
 from .base import (
+    USER_GONE,
     BaseAuthentication,
     DjangoUserLoader,
     PreloadedUser,
     invalid_credentials,
     make_context,
     pk_converter,
+    user_context,
 )
 
 __all__ = ["JWTAuthentication", "acreate_jwt_for_user", "create_jwt_for_user"]
+
+# The reasons a presented token is refused: fixed text only, never anything from the token.
+EXPIRED = "The token has expired"
+BAD_SIGNATURE = "The token signature is invalid"
+MALFORMED = "The token is malformed"
+NOT_YET_VALID = "The token is not yet valid"
+CLAIMS_REFUSED = "The token claims are not accepted"
+REVOKED = "The token has been revoked"
+INVALID = "The token is invalid"
+REASONS = (EXPIRED, BAD_SIGNATURE, MALFORMED, NOT_YET_VALID, CLAIMS_REFUSED, REVOKED, INVALID)
 
 HMAC_MIN_BYTES = {"HS256": 32, "HS384": 48, "HS512": 64}
 _TIME_TYPES = (int, float)
@@ -127,11 +144,16 @@ class JWTAuthentication(BaseAuthentication):
     ``PS*``/``EdDSA`` it is the public key. ``algorithms`` defaults to
     ``BOLT_JWT_ALGORITHMS``. ``audience``/``issuer`` make ``aud``/``iss`` required and
     checked. Verified tokens are remembered (``cache_size`` entries, ``0`` turns it off)
-    so a repeated token costs a dict lookup and an expiry check. ``verify_user=True``
-    loads the user on every request and answers 401 for a
-    deleted or inactive account; ``is_revoked(claims)`` (sync or async) answers 401 for a
-    revoked token (look ``claims["jti"]`` up in your deny-list). Tokens read from ``cookie``
-    on unsafe methods must pass Django's CSRF check, like a session.
+    so a repeated token costs a dict lookup and an expiry check.
+
+    By default the backend is stateless and guards trust the token's ``is_staff``,
+    ``is_superuser`` and ``permissions`` claims until it expires. ``verify_user=True``
+    loads the user on every request (one query), answers 401 for a deleted or inactive
+    account, and builds the context from the user's current row, so a demotion counts at
+    once (permissions are read only when a permission guard asks). ``is_revoked(claims)``
+    (sync or async) answers 401 for a revoked token (look ``claims["jti"]`` up in your
+    deny-list). Tokens read from ``cookie`` on unsafe methods must pass Django's CSRF
+    check, like a session.
     """
 
     name = "jwt"
@@ -173,8 +195,12 @@ class JWTAuthentication(BaseAuthentication):
         self._cache_size = max(0, cache_size)
         self._cache: dict[str, tuple[dict[str, Any], float, tuple[str, ...]]] = {}
         self.challenge = f'{scheme} realm="api"'
-        self._bad = f'{scheme} realm="api", error="invalid_token"'
-        self.user_loader = DjangoUserLoader(self._bad)
+        bad = f'{scheme} realm="api", error="invalid_token"'
+        # The whole WWW-Authenticate value per reason, built once.
+        self._refusals = {
+            reason: f'{bad}, error_description="{reason}"' for reason in (*REASONS, USER_GONE)
+        }
+        self.user_loader = DjangoUserLoader(self._refusals[USER_GONE], USER_GONE)
         self._decoder = jwt.PyJWT()
         self._key: Any = None
         self._algs: list[str] = []
@@ -249,8 +275,12 @@ class JWTAuthentication(BaseAuthentication):
         if scheme.lower() != self._scheme_lower:
             return None, False  # another scheme: not for this backend
         if not token or len(token) > self.max_length or token != token.strip() or " " in token:
-            raise invalid_credentials(self._bad)
+            raise self._refuse(MALFORMED)
         return token, False
+
+    def _refuse(self, reason: str) -> Exception:
+        """The 401 for a presented token, saying ``reason`` (one of ``REASONS``)."""
+        return invalid_credentials(self._refusals[reason], reason)
 
     def _verify(self, token: str) -> dict[str, Any]:
         # hot path
@@ -260,9 +290,9 @@ class JWTAuthentication(BaseAuthentication):
             if expires > _now() - self._leeway:
                 return _fresh(context, nested)
             self._cache.pop(token, None)
-            raise invalid_credentials(self._bad)
+            raise self._refuse(EXPIRED)
         if len(token) > self.max_length:
-            raise invalid_credentials(self._bad)
+            raise self._refuse(MALFORMED)
         context = self._decode(token)
         if self._cache_size:
             nested = tuple(
@@ -292,6 +322,20 @@ class JWTAuthentication(BaseAuthentication):
                 issuer=self.issuer,
                 leeway=self._leeway,
             )
+        except jwt.ExpiredSignatureError:  # raised only once the signature verified
+            raise self._refuse(EXPIRED) from None
+        except (jwt.InvalidSignatureError, jwt.InvalidAlgorithmError):
+            raise self._refuse(BAD_SIGNATURE) from None
+        except jwt.ImmatureSignatureError:
+            raise self._refuse(NOT_YET_VALID) from None
+        except jwt.DecodeError:
+            raise self._refuse(MALFORMED) from None
+        except (jwt.MissingRequiredClaimError, jwt.InvalidAudienceError, jwt.InvalidIssuerError):
+            raise self._refuse(CLAIMS_REFUSED) from None
+        except Exception:
+            # Anything else the token can make PyJWT raise (an unknown ``crit``...).
+            raise self._refuse(INVALID) from None
+        try:
             for claim in ("exp", "nbf", "iat"):
                 value = claims.get(claim)
                 if value is not None and (type(value) not in _TIME_TYPES):
@@ -299,10 +343,10 @@ class JWTAuthentication(BaseAuthentication):
             float(claims["exp"])  # an int beyond float range is no time: refuse, don't crash
             user_id = self._to_pk(claims["sub"])
         except Exception:
-            # Anything the token can make PyJWT or the pk converter raise means "not valid".
-            raise invalid_credentials(self._bad) from None
+            # Signed, but the claims cannot be read as times and a primary key.
+            raise self._refuse(CLAIMS_REFUSED) from None
         if user_id is None:
-            raise invalid_credentials(self._bad)
+            raise self._refuse(CLAIMS_REFUSED)
         permissions = claims.get("permissions")
         if type(permissions) is not list:
             permissions = []
@@ -336,11 +380,14 @@ class JWTAuthentication(BaseAuthentication):
             if isinstance(revoked, Awaitable):
                 revoked = await revoked
             if revoked:
-                raise invalid_credentials(self._bad)
+                raise self._refuse(REVOKED)
         if self.verify_user:
+            # The row, not the token, says who the user is now (one query); a deleted or
+            # inactive account is a 401 here.
             request.auth = context
             user = await self.user_loader.aload(request)
             request.user_loader = PreloadedUser(user)
+            return user_context(user, backend=self.name, claims=context["claims"])
         return context
 
 

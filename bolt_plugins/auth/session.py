@@ -4,6 +4,8 @@ A user logged in through Django (``django.contrib.auth.login``, the admin) is
 authenticated on Bolt routes too. The session is read with Django's own machinery
 (``SESSION_ENGINE``, session-hash verification, ``AUTHENTICATION_BACKENDS``), and an
 inactive user or a session whose password hash no longer matches counts as no session.
+The context is the user's current row (``is_staff``, ``is_superuser``; permissions are
+read only when a permission guard asks).
 Because a browser sends cookies on cross-site requests, unsafe methods (POST, PUT, PATCH,
 DELETE) must also pass Django's CSRF check: send the ``csrftoken`` cookie's value in the
 ``X-CSRFToken`` header.
@@ -14,7 +16,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from .base import BaseAuthentication, PreloadedUser, make_context
+from .base import BaseAuthentication, PreloadedUser, user_context
 from .csrf import CsrfChecker
 
 __all__ = ["SessionAuthentication"]
@@ -66,12 +68,5 @@ class SessionAuthentication(BaseAuthentication):
         if self._csrf is not None:
             self._csrf.check(request, session)
         request.user_loader = PreloadedUser(user)
-        permissions = [] if user.is_superuser else sorted(await user.aget_all_permissions())
-        return make_context(
-            user_id=user.pk,
-            username=user.get_username(),
-            is_staff=bool(user.is_staff),
-            is_admin=bool(user.is_superuser),
-            permissions=permissions,
-            backend=self.name,
-        )
+        # The row just read; permissions are fetched only if a permission guard asks.
+        return user_context(user, backend=self.name)
