@@ -11,6 +11,7 @@ from typing import Any
 from bolt.bodies import ClientDisconnected
 from bolt.request import Request
 from bolt.responses import JSONResponse, Response, add_response_headers
+from bolt.routing import has_dot_segment
 
 __all__ = ["get_asgi_application", "handle_http", "handle_lifespan"]
 
@@ -47,6 +48,11 @@ async def handle_http(api: Any, scope: dict[str, Any], receive: Any, send: Any) 
     match = api.router.match(scope["path"], scope.get("raw_path"))
     if match is None:
         path = scope["path"]
+        # Dot segments never reach a route, a mount or the next app either: ``path`` is
+        # decoded, so "%2e%2e" counts too.
+        if "/." in path and has_dot_segment(path):
+            await _error(404, "Not Found")(scope, receive, send)
+            return
         for prefix, app in api.mounts:
             if path == prefix or path.startswith(prefix + "/"):
                 child = dict(scope)

@@ -10,6 +10,11 @@ Trailing slash policy (``BOLT_TRAILING_SLASH``): ``"strip"`` (default) treats ``
 ``/items``; ``"strict"`` makes them different paths. Percent-encoded request paths are matched
 segment by segment from ``raw_path``, so ``%2f`` never splits a segment and ``%00``, ``.`` or
 ``..`` segments never match.
+
+Dot segments (``.`` and ``..``, literal or percent-encoded in any case) are refused, not
+resolved: clients resolve them before sending (RFC 3986 5.2.4), so a request that still carries
+one was written by hand, and resolving it server-side would give every guarded path a second
+spelling. A route path may not contain one either.
 """
 
 from __future__ import annotations
@@ -22,7 +27,15 @@ from urllib.parse import unquote
 
 from bolt.exceptions import ImproperlyConfigured
 
-__all__ = ["CONVERTERS", "PathRouter", "normalize", "parse_path"]
+__all__ = [
+    "CONVERTERS",
+    "INT64_MAX",
+    "INT64_MIN",
+    "PathRouter",
+    "has_dot_segment",
+    "normalize",
+    "parse_path",
+]
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+\Z")
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([a-z]+))?\}\Z")
@@ -34,9 +47,18 @@ def _conv_str(value: str) -> str:
     return value
 
 
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+
+
 def _conv_int(value: str) -> int:
-    if not value.isascii() or not value.isdigit() or len(value) > 19:
+    """Digits only (the route exists for them); the range is checked by the parameter's
+    extractor, which answers 422. A value with more than 19 significant digits comes back
+    as ``INT64_MAX + 1`` without parsing it: only its being out of range matters."""
+    if not value.isascii() or not value.isdigit():
         raise ValueError("not an int")
+    if len(value) > 19 and len(value.lstrip("0")) > 19:
+        return INT64_MAX + 1
     return int(value)
 
 
@@ -70,6 +92,11 @@ def parse_path(path: str) -> list[tuple[str, str | None, str | None]]:
     for i, seg in enumerate(segments):
         if not seg:
             raise ImproperlyConfigured(f"Route path {path!r} has an empty segment")
+        if seg in (".", ".."):
+            raise ImproperlyConfigured(
+                f"Route path {path!r} has a dot segment {seg!r}; requests with dot segments "
+                "are refused, so this route could never match"
+            )
         if "{" in seg or "}" in seg:
             m = _PARAM.match(seg)
             if not m:
@@ -89,6 +116,12 @@ def parse_path(path: str) -> list[tuple[str, str | None, str | None]]:
         else:
             out.append((seg, None, None))
     return out
+
+
+def has_dot_segment(path: str) -> bool:
+    """Whether a decoded path has a ``.`` or ``..`` segment (callers test ``"/." in path``
+    first, which is all most paths cost)."""
+    return any(seg == "." or seg == ".." for seg in path.split("/"))
 
 
 def normalize(path: str) -> str:
@@ -161,6 +194,10 @@ class PathRouter:
         if endpoint is not None:
             return endpoint, {}
         if path[:1] != "/":
+            return None
+        # Static paths never hold a dot segment (refused at registration), so only parameter
+        # paths pay for this check, and only a substring search unless "/." occurs.
+        if "/." in path and has_dot_segment(path):
             return None
         # An empty segment ("//") matches nothing: static children and parameters need text.
         return self._find(path[1:].split("/"))
