@@ -101,8 +101,8 @@ def option_error(name: str, where: str, known: Iterable[str]) -> ImproperlyConfi
         close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
         hint = f"did you mean {close[0]!r}?" if close else "no enabled plugin handles it"
     return ImproperlyConfigured(
-        f"{where}: no enabled plugin handles option {name!r}; {hint}. Refusing to start "
-        "rather than ignore an option that may protect or shape the route."
+        f"{where}: no enabled plugin handles option {name!r} ({hint}); refusing to start "
+        "rather than ignore an option that may protect or shape the route"
     )
 
 

@@ -90,9 +90,10 @@ def view_routes(api: Any, cls: Any, path: str, registration: dict[str, Any]) -> 
         class_layer(cls, api.plugin_options),
     ]
     routes: list[Route] = []
+    allowed = allowed_methods(cls)
     for method in HTTP_METHODS:
         func = _handler(cls, method.lower())
-        if func is None:
+        if func is None or method not in allowed:
             continue
         routes.append(build_route(cls, func, method, path, method.lower(), {}, layers=base))
     if not routes:
@@ -133,9 +134,10 @@ def viewset_routes(api: Any, cls: Any, path: str, registration: dict[str, Any]) 
     collection = path
     detail = f"{path.rstrip('/')}/{{{lookup}}}"
     routes: list[Route] = []
+    allowed = allowed_methods(cls)
     for action, (method, is_detail) in STANDARD_ACTIONS.items():
         func = _handler(cls, action)
-        if func is None:
+        if func is None or method not in allowed:
             continue
         defaults: dict[str, Any] = {"name": f"{basename}-{'detail' if is_detail else 'list'}"}
         if action == "create":
@@ -159,7 +161,7 @@ def viewset_routes(api: Any, cls: Any, path: str, registration: dict[str, Any]) 
         route_path = f"{prefix}/{handler.path}"
         defaults = {"name": f"{basename}-{handler.path}"}
         layers = [*base, action_layer(cls, attr, defaults)]
-        for method in handler.methods:
+        for method in (m for m in handler.methods if m in allowed):
             routes.append(
                 build_route(
                     cls,
@@ -202,6 +204,27 @@ def find_actions(cls: type) -> dict[str, ActionHandler]:
             elif attr in found:
                 del found[attr]  # overridden by a plain attribute in a subclass
     return found
+
+
+def allowed_methods(cls: type) -> frozenset[str]:
+    """The HTTP methods ``http_method_names`` lets the class serve (all when unset), as
+    DRF and django-bolt read it; HEAD follows GET unless listed on its own."""
+    names = getattr(cls, "http_method_names", None)
+    if names is None:
+        return frozenset(HTTP_METHODS)
+    if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+        raise ImproperlyConfigured(
+            f"{cls.__qualname__}.http_method_names must be a list of method names such as "
+            f"['get', 'post'], got {names!r}"
+        )
+    upper = frozenset(n.upper() for n in names)
+    unknown = upper - set(HTTP_METHODS)
+    if unknown:
+        raise ImproperlyConfigured(
+            f"{cls.__qualname__}.http_method_names names unknown method(s) "
+            f"{', '.join(sorted(unknown))}; use any of {', '.join(HTTP_METHODS).lower()}"
+        )
+    return upper
 
 
 def _handler(cls: type, name: str) -> Callable[..., Any] | None:

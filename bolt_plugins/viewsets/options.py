@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from bolt.exceptions import ImproperlyConfigured
-from bolt.layers import Layer
+from bolt.layers import PLUGIN_FOR_OPTION, Layer
 
 __all__ = [
     "CLASS_OPTIONS",
@@ -56,7 +56,9 @@ FOREIGN_ATTRIBUTES = {
 
 def class_layer(cls: type, plugin_options: list[str] | tuple[str, ...] = ()) -> Layer:
     """The options ``cls`` declares as attributes: ``auth``/``guards``/``status_code``/
-    ``tags`` and each option an enabled plugin registered (``rate_limit``, ``cors``, ...)."""
+    ``tags``, the first-party plugin options (``rate_limit``, ``cors``: read even when their
+    plugin is off, so they fail closed instead of being ignored) and each option an enabled
+    plugin registered."""
     for name, instead in FOREIGN_ATTRIBUTES.items():
         if getattr(cls, name, None) is not None:
             raise ImproperlyConfigured(
@@ -64,7 +66,7 @@ def class_layer(cls: type, plugin_options: list[str] | tuple[str, ...] = ()) -> 
                 f"{instead} instead"
             )
     options: dict[str, Any] = {}
-    for name in (*CLASS_OPTIONS, *plugin_options):
+    for name in dict.fromkeys((*CLASS_OPTIONS, *PLUGIN_FOR_OPTION, *plugin_options)):
         value = getattr(cls, name, None)
         if value is not None and not callable(value):
             options[name] = value

@@ -51,6 +51,8 @@ class APIView:
 
     auth: ClassVar[list[Any] | None] = None
     guards: ClassVar[list[Any] | None] = None
+    # Methods this class may serve (``["get", "head"]``); handlers for others get no route.
+    http_method_names: ClassVar[list[str] | None] = None
     status_code: ClassVar[int | None] = None
     tags: ClassVar[list[str] | None] = None
 
@@ -143,7 +145,10 @@ class ViewSet(APIView):
 
     async def get_object(self, pk: Any = None, **lookup: Any) -> Any:
         """One object of ``get_queryset()`` by ``pk``/``lookup``, else by the URL's lookup
-        value. A missing object, or a value the column cannot hold, is a 404."""
+        value. A missing object, or a value the column cannot hold, is a 404.
+
+        The route's ``object_checks`` (the guards' ``has_object_permission``) run on the
+        object before it is returned; a refusal raises 401/403."""
         field = self.get_lookup_field()
         lookup = {k: v for k, v in lookup.items() if v is not None}
         if pk is not None:
@@ -159,11 +164,19 @@ class ViewSet(APIView):
         from django.core.exceptions import ValidationError
 
         try:
-            return await queryset.aget(**lookup)
+            obj = await queryset.aget(**lookup)
         except queryset.model.DoesNotExist:
             raise NotFound(detail="Not found.") from None
         except (ValueError, TypeError, ValidationError):
             raise NotFound(detail="Not found.") from None
+        request = self.request
+        route = getattr(request, "route", None)
+        if route is not None:
+            for check in route.object_checks:
+                result = check(request, obj)
+                if inspect.isawaitable(result):
+                    await result
+        return obj
 
     def get_serializer_class(self, action: str | None = None) -> Any:
         """The serializer for ``action`` (default ``self.action``): the action-specific
