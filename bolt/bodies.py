@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +26,8 @@ __all__ = ["ClientDisconnected", "form_extractor", "json_extractor", "read_body"
 
 JSON_TYPES = ("application/json",)
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+#: Form bodies larger than this are parsed in a worker thread, off the event loop.
+INLINE_FORM_PARSE = 1024 * 1024
 
 
 class ClientDisconnected(Exception):
@@ -139,17 +142,30 @@ def json_extractor(param: Param, route: Any, api: Any) -> Callable[[Request], An
 
 
 def form_extractor(param: Param, api: Any) -> Callable[[Request], Any]:
-    """Read a form field, a file, or (for a Struct) the whole form."""
+    """Read a form field, a file, or (for a Struct) the whole form.
+
+    The form is parsed once per request, by whichever form parameter comes first. Bodies
+    over ``INLINE_FORM_PARSE`` bytes are parsed in a worker thread so the event loop keeps
+    serving other requests; small ones inline, where a thread hop would cost more than the
+    parse.
+    """
     settings = api.settings
     max_fields, max_parts = settings.MAX_FORM_FIELDS, settings.MAX_MULTIPART_PARTS
+    max_field_size, max_file_size = settings.MAX_FORM_FIELD_SIZE, settings.MAX_UPLOAD_FILE_SIZE
     alias = param.alias
 
-    def get_form(request: Request) -> Any:
+    async def get_form(request: Request) -> Any:
         state = request.state
         form = state.get("_bolt_form")
         if form is None:
             raw = check_content_type(request, FORM_TYPES, "a form")
-            form = state["_bolt_form"] = parse_form(raw, request.body, max_fields, max_parts)
+            body = request.body
+            args = (raw, body, max_fields, max_parts, max_field_size, max_file_size)
+            if len(body) > INLINE_FORM_PARSE:
+                form = await asyncio.to_thread(parse_form, *args)
+            else:
+                form = parse_form(*args)
+            state["_bolt_form"] = form
         return form
 
     if _is_struct(param.annotation):
@@ -158,8 +174,8 @@ def form_extractor(param: Param, api: Any) -> Callable[[Request], Any]:
             f.encode_name for f in msgspec.structs.fields(struct) if _is_sequence(f.type)
         }
 
-        def struct_value(request: Request) -> Any:
-            data = form_as_dict(get_form(request), list_fields)
+        async def struct_value(request: Request) -> Any:
+            data = form_as_dict(await get_form(request), list_fields)
             try:
                 return msgspec.convert(data, struct, strict=False)
             except msgspec.ValidationError as exc:
@@ -171,8 +187,8 @@ def form_extractor(param: Param, api: Any) -> Callable[[Request], Any]:
         many = _is_sequence(param.annotation)
         want_bytes = _unwrap_optional(param.annotation)[0] is bytes
 
-        def file_value(request: Request) -> Any:
-            files: list[UploadFile] | None = get_form(request).files.get(alias)
+        async def file_value(request: Request) -> Any:
+            files: list[UploadFile] | None = (await get_form(request)).files.get(alias)
             if not files:
                 return _missing(param)
             if many:
@@ -186,8 +202,8 @@ def form_extractor(param: Param, api: Any) -> Callable[[Request], Any]:
     convert = _converter(param)
     many = _is_sequence(param.annotation)
 
-    def field_value(request: Request) -> Any:
-        form = get_form(request)
+    async def field_value(request: Request) -> Any:
+        form = await get_form(request)
         values = form.fields.get(alias)
         if not values:
             return _missing(param)

@@ -38,6 +38,8 @@ class BoltSettings(BaseSettings):
     MAX_BODY_SIZE: int = Field(default=10 * 1024 * 1024, ge=0)
     MAX_FORM_FIELDS: int = Field(default=1000, ge=1)
     MAX_MULTIPART_PARTS: int = Field(default=100, ge=1)
+    MAX_FORM_FIELD_SIZE: int = Field(default=1024 * 1024, ge=1)
+    MAX_UPLOAD_FILE_SIZE: int | None = Field(default=None, ge=0)
     TRAILING_SLASH: Literal["strip", "strict"] = "strip"
     ALLOWED_FILE_PATHS: list[str] | None = None
     FILE_CHUNK_SIZE: int = Field(default=64 * 1024, ge=1024)

@@ -30,6 +30,7 @@ __all__ = [
     "Path",
     "Query",
     "UploadFile",
+    "safe_filename",
 ]
 
 
@@ -174,10 +175,44 @@ class Depends:
         return f"Depends({getattr(self.dependency, '__qualname__', self.dependency)})"
 
 
-class UploadFile:
-    """An uploaded file held in memory (bounded by ``BOLT_MAX_BODY_SIZE``)."""
+MAX_FILENAME_BYTES = 255
+_SEPARATORS = str.maketrans("\\", "/")
 
-    __slots__ = ("content_type", "file", "filename", "headers", "size")
+
+def safe_filename(raw: str) -> str:
+    """The client's file name reduced to a base name that never leads out of a directory.
+
+    Only the last path component survives (``/`` and ``\\`` both separate, whatever the
+    client's OS), characters that are not printable (NUL, control characters, bidirectional
+    overrides that disguise an extension) are dropped, surrounding spaces trimmed, ``.`` and
+    ``..`` become empty, and the name is cut to 255 UTF-8 bytes keeping its extension. An
+    empty result means the client sent no usable name.
+    """
+    name = raw.translate(_SEPARATORS).rpartition("/")[2]
+    if not name.isprintable():
+        name = "".join(ch for ch in name if ch.isprintable())
+    name = name.strip()
+    if name in (".", ".."):
+        return ""
+    encoded = name.encode("utf-8")
+    if len(encoded) > MAX_FILENAME_BYTES:
+        stem, dot, ext = name.rpartition(".")
+        suffix = (dot + ext).encode("utf-8") if dot and stem and len(ext) <= 16 else b""
+        room = MAX_FILENAME_BYTES - len(suffix)
+        stem_bytes = encoded[: len(encoded) - len(suffix)][:room]
+        name = stem_bytes.decode("utf-8", "ignore") + suffix.decode("utf-8")
+    return name
+
+
+class UploadFile:
+    """An uploaded file held in memory (bounded by ``BOLT_MAX_BODY_SIZE``).
+
+    ``filename`` is the sanitized base name (see ``safe_filename``): never a path, never a
+    control character, at most 255 bytes, possibly empty. ``raw_filename`` is exactly what
+    the client sent, for display or logging only: never build a path from it.
+    """
+
+    __slots__ = ("content_type", "file", "filename", "headers", "raw_filename", "size")
 
     def __init__(
         self,
@@ -186,9 +221,11 @@ class UploadFile:
         content_type: str = "application/octet-stream",
         headers: dict[str, str] | None = None,
     ) -> None:
-        self.filename = filename
+        self.raw_filename = filename
+        self.filename = safe_filename(filename)
         self.content_type = content_type
         self.size = len(content)
+        # BytesIO shares a bytes object's buffer until written to: no copy here.
         self.file = io.BytesIO(content)
         self.headers = headers or {}
 
