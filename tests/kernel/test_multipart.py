@@ -219,6 +219,27 @@ def test_random_corruptions_never_500(client: TestClient) -> None:
         assert "detail" in r.json() or r.status_code == 200
 
 
+def test_hostile_disposition_parameters_parse_in_linear_time(client: TestClient) -> None:
+    """Unclosed quotes and escapes that would make a backtracking parameter parser quadratic."""
+    for unit in (';a="\\"', ';a="\\', ';a="', "; a "):
+        head = b'Content-Disposition: form-data; name="title"' + unit.encode() * 2500
+        started = time.monotonic()
+        r = post(client, "/upload", multipart(head[:16_000] + b"\r\n\r\nv"))
+        assert r.status_code in (200, 400), r.text
+        assert time.monotonic() - started < 1.0, unit
+
+
+def test_malformed_bodies_do_not_write_to_the_log(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A client's malformed body is its own error, answered with a 400; one log line each
+    would let anyone write to the server's log at will."""
+    with caplog.at_level("DEBUG"):
+        for _, body in BAD.values():
+            post(client, "/upload", body)
+    assert not [r for r in caplog.records if r.name.startswith("python_multipart")]
+
+
 # --- limits: 413, as soon as the limit is crossed ------------------------------------------
 
 
