@@ -2,7 +2,8 @@
 model → Struct encoding, ORM error mapping, pagination and declarative filters.
 
 Hooks: ``bolt_configure`` (gives Structs ``from_model``), ``bolt_collect_routes`` (a wrapper:
-sync endpoints get connection hygiene), ``bolt_route_middleware`` (the ``"orm"`` middleware),
+sync endpoints get connection hygiene), ``bolt_resolve_param`` (the write body of a class that
+chooses its serializer per request), ``bolt_route_middleware`` (the ``"orm"`` middleware),
 ``bolt_response_encoder`` (models
 and querysets → the route's schema), ``bolt_exception_handlers`` (ORM errors → 404/409/422/
 503) and ``bolt_route_compiled`` (checks a ViewSet's filter whitelists against its model and
@@ -28,6 +29,8 @@ from bolt_plugins.crud.mixins import (
     PartialUpdateMixin,
     RetrieveMixin,
     UpdateMixin,
+    body_extractor,
+    check_view,
     filter_spec_of,
     paginator_of,
 )
@@ -73,6 +76,13 @@ def bolt_collect_routes(api: Any, obj: Any, path: str, options: dict[str, Any]) 
     return wrap_sync_endpoints(routes)
 
 
+# Not ``trylast``: the kernel's default extractors are, and this one must answer first for
+# the ``data`` of per-request serializers (it returns ``None`` for every other parameter).
+@hookimpl
+def bolt_resolve_param(api: Any, route: Route, param: Any) -> Any:
+    return body_extractor(api, route, param)
+
+
 @hookimpl(trylast=True)
 def bolt_route_middleware(api: Any, route: Route) -> Any:
     return orm_middleware(route)
@@ -95,6 +105,7 @@ def bolt_route_compiled(api: Any, route: Route) -> None:
     view = route.view_class
     if view is None or not issubclass(view, CrudBase):
         return
+    check_view(view)
     model = view.get_model()
     if model is None and _default_queryset(view) and crud_default(route):
         raise ImproperlyConfigured(

@@ -11,18 +11,27 @@ step and keeps the rest (call ``super()`` to extend):
   ``perform_create(instance)``, ``perform_update(instance)``, ``perform_destroy(instance)``
   (sync or async) inside it.
 
+A class whose ``get_serializer_class()`` depends on the request (``StaffSchema if
+self.request.user.is_staff else PublicSchema``) has its write bodies decoded per request with
+the schema chosen for that caller (``body_extractor``), and the write helpers never write a
+field that schema lacks, whatever handler called them. ``get_object`` runs the route's
+``object_checks`` (the guards plugin puts ``has_object_permission`` there).
+
 ORM work runs in an ORM thread (see ``bolt_plugins.crud.db``), never on the event loop.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SynchronousOnlyOperation, ValidationError
 from django.db import DatabaseError, models
 
+from bolt.bodies import json_extractor
 from bolt.exceptions import ImproperlyConfigured, NotFound, RequestValidationError
 from bolt.exceptions import validation_error as verr
 from bolt.params import Body
@@ -41,6 +50,10 @@ __all__ = [
     "PartialUpdateMixin",
     "RetrieveMixin",
     "UpdateMixin",
+    "body_extractor",
+    "check_view",
+    "chosen_serializer",
+    "serializer_is_dynamic",
 ]
 
 try:  # Django 6+: what a forced update that matched no row raises
@@ -84,12 +97,83 @@ class _NoRequest(dict):  # type: ignore[type-arg]
 _NO_REQUEST = _NoRequest()
 
 
+_SERIALIZER_NAMES = (
+    "serializer_class",
+    "list_serializer_class",
+    "detail_serializer_class",
+    "create_serializer_class",
+    "update_serializer_class",
+)
+_dynamic: dict[type, bool] = {}
+
+
+def serializer_is_dynamic(cls: type) -> bool:
+    """True when ``cls`` may choose its schemas per request (decided once per class): it
+    has its own ``get_serializer_class`` or computes a serializer attribute (a property).
+
+    Such a class cannot be asked at registration which schema a write body has: the
+    anonymous stand-in request says nothing about the callers who will write.
+    """
+    # hot path
+    found = _dynamic.get(cls)
+    if found is None:
+        found = _dynamic[cls] = _computes_serializer(cls)
+    return found
+
+
+def _computes_serializer(cls: type) -> bool:
+    from bolt_plugins.viewsets import ViewSet
+
+    chooser = getattr(cls, "get_serializer_class", None)
+    if chooser not in (CrudBase.get_serializer_class, ViewSet.get_serializer_class):
+        return True
+    for name in _SERIALIZER_NAMES:
+        static = inspect.getattr_static(cls, name, None)
+        if static is not None and not isinstance(static, type) and hasattr(type(static), "__get__"):
+            return True
+    return False
+
+
+def read_only_of(cls: type) -> frozenset[str]:
+    """The class's ``read_only_fields`` as a set (never in a write body)."""
+    return frozenset(getattr(cls, "read_only_fields", None) or ())
+
+
+def check_view(cls: type) -> None:
+    """Refuse, at startup, serializer configurations that cannot be honoured per request."""
+    chooser = getattr(cls, "get_serializer_class", None)
+    if inspect.iscoroutinefunction(chooser):
+        raise ImproperlyConfigured(
+            f"{cls.__name__}.get_serializer_class() is `async def`; it must be a plain method "
+            "returning a schema class: it is called for every request to choose the schema "
+            "of the body and of the answer. Read `self.request.auth` or `self.request.user` "
+            "in it (the user is loaded for you); keep database work in `get_queryset()`"
+        )
+    names = getattr(cls, "read_only_fields", None) or ()
+    if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+        raise ImproperlyConfigured(
+            f"{cls.__name__}.read_only_fields must be a tuple of field names, not {names!r}"
+        )
+    model = _model_of(cls)
+    if model is not None:
+        for name in names:
+            try:
+                model._meta.get_field(name)
+            except Exception:
+                raise ImproperlyConfigured(
+                    f"{cls.__name__}.read_only_fields names {name!r}, which is not a field of "
+                    f"{model.__name__}"
+                ) from None
+
+
 def static_serializer(cls: type, action: str | None) -> Any:
     """The serializer an action uses, asked of the class at registration (no request).
 
     A ``get_serializer_class`` that needs ``self.request`` fails here; the class
-    attributes' fallback chain answers instead.
+    attributes' fallback chain answers instead. Such classes choose per request
+    (``serializer_is_dynamic``); this answer only documents them.
     """
+    check_view(cls)
     probe: Any = object.__new__(cls)
     probe.request = _NO_REQUEST
     probe.action = action
@@ -108,15 +192,122 @@ def static_serializer(cls: type, action: str | None) -> Any:
     return model_schema(model) if model is not None else None
 
 
+async def chosen_serializer(view: Any, action: str | None) -> Any:
+    """``view.get_serializer_class(action)`` on the event loop.
+
+    A chooser reading ``self.request.user`` makes Django load the user synchronously, which
+    Django refuses on the loop: the user is then loaded with the async ORM (once per
+    request, cached on the request) and the chooser asked again.
+    """
+    try:
+        return view.get_serializer_class(action)
+    except SynchronousOnlyOperation:
+        await view.request.auser()
+        return view.get_serializer_class(action)
+
+
+def _body_type(cls: type, schema: Any, partial: bool) -> Any:
+    """The write Struct of ``schema`` for ``cls`` (cached by ``write_schema``)."""
+    try:
+        return write_schema(_model_of(cls), schema, partial, read_only_of(cls))
+    except TypeError:
+        raise ImproperlyConfigured(
+            f"{cls.__name__}.get_serializer_class() returned {schema!r}; a write needs a "
+            "msgspec.Struct class"
+        ) from None
+
+
+# (route, chosen schema) -> the kernel's JSON extractor for that schema's write Struct:
+# built the first time a schema is chosen for a route, never per request.
+BODY_DECODERS: dict[tuple[Any, Any], Callable[[Request], Any]] = {}
+
+
+def body_extractor(api: Any, route: Any, param: Any) -> Callable[[Request], Any] | None:
+    """The ``data`` extractor of a write route whose class chooses its schema per request.
+
+    ``None`` (the kernel's own decoder of the static body type) for every other parameter
+    and route: classes with a fixed serializer keep their one decoder. For the others, the
+    body is decoded strictly (unknown fields are a 422 naming them) against the write Struct
+    of what ``get_serializer_class()`` returns for this request and action.
+    """
+    view = route.view_class
+    if param.name != "data" or param.source != "body" or view is None:
+        return None
+    if not (isinstance(view, type) and issubclass(view, CrudBase)):
+        return None
+    handler_action = route.action
+    action = METHOD_ACTIONS.get(handler_action or "", handler_action)
+    if action not in WRITE_ACTIONS or not serializer_is_dynamic(view):
+        return None
+    partial = WRITE_ACTIONS[action]
+    try:
+        static = _body_type(view, static_serializer(view, action), partial)
+    except ImproperlyConfigured:
+        static = None
+    if param.annotation is not static:
+        return None  # the handler declared its own body type: the kernel decodes it
+    typed = dataclasses.replace
+
+    def build(schema: Any) -> Callable[[Request], Any]:
+        body = _body_type(view, schema, partial)
+        if len(BODY_DECODERS) >= 1024:
+            BODY_DECODERS.clear()
+        decode = BODY_DECODERS[(route, schema)] = json_extractor(
+            typed(param, annotation=body), route, api
+        )
+        return decode
+
+    async def extract(request: Request) -> Any:
+        # hot path (classes that choose their serializer per request)
+        chooser: Any = object.__new__(view)
+        chooser.request = request
+        chooser.action = handler_action
+        chooser.kwargs = request.params
+        schema = await chosen_serializer(chooser, action)
+        decode = BODY_DECODERS.get((route, schema))
+        if decode is None:
+            decode = build(schema)
+        return decode(request)
+
+    return extract
+
+
+def _unknown(names: list[str]) -> RequestValidationError:
+    """Fields a write schema lacks, reported as the kernel's strict decoding reports them."""
+    return RequestValidationError(
+        [verr(["body"], f"Object contains unknown field `{name}`") for name in names]
+    )
+
+
+_names: dict[type, dict[str, str]] = {}
+
+
+def _field_names(struct: type) -> dict[str, str]:
+    """A Struct's attribute names mapped to their JSON names (cached per class)."""
+    found = _names.get(struct)
+    if found is None:
+        found = _names[struct] = {f.name: f.encode_name for f in msgspec.structs.fields(struct)}
+    return found
+
+
+# (class, handler action, partial, helper action) -> the write body type, ``None`` (no
+# schema) or ``PER_REQUEST``: decided once per class and action.
+_write_bodies: dict[tuple[Any, ...], Any] = {}
+_UNKNOWN = object()
+PER_REQUEST = object()
+
+
 class CrudBase:
     """What every CRUD mixin shares: model resolution, the ORM runner, schemas, filters.
 
     Class attributes: ``queryset`` or ``model``, the ``*_serializer_class`` family,
     ``pagination_class``, ``filterset_fields``, ``search_fields``, ``ordering_fields``,
-    ``ordering``, ``lookup_field``.
+    ``ordering``, ``lookup_field``, ``read_only_fields`` (model fields no write body may
+    name, such as an ``owner`` set in ``perform_create``).
     """
 
     model: Any = None
+    read_only_fields: tuple[str, ...] = ()
     queryset: Any = None
     pagination_class: Any = None
     filterset_fields: Any = None
@@ -166,7 +357,7 @@ class CrudBase:
         schema = static_serializer(cls, action)
         if schema is None:
             return signature
-        body = write_schema(_model_of(cls), schema, WRITE_ACTIONS[action])
+        body = _body_type(cls, schema, WRITE_ACTIONS[action])
         params = [p.replace(annotation=body) if p.name == "data" else p for p in
                   signature.parameters.values()]  # fmt: skip
         return signature.replace(parameters=params)
@@ -226,7 +417,41 @@ class CrudBase:
             except (model.DoesNotExist, ValidationError, ValueError, TypeError, OverflowError):
                 raise NotFound(detail=f"{model.__name__} not found") from None
 
-        return await runner_for(queryset.db).read(fetch)
+        obj = await runner_for(queryset.db).read(fetch)
+        await self.check_object_permissions(obj)
+        return obj
+
+    async def check_object_permissions(self, obj: Any) -> None:
+        """Run the route's ``object_checks`` (guards' ``has_object_permission``) on ``obj``;
+        they raise 401/403 to refuse. ``get_object`` calls it; so may custom handlers."""
+        request = self.request
+        route = getattr(request, "route", None)
+        if route is None or not route.object_checks:
+            return
+        for check in route.object_checks:
+            result = check(request, obj)
+            if inspect.isawaitable(result):
+                await result
+        self.__dict__["_bolt_checked"] = obj
+
+    async def _get_checked(self, kwargs: dict[str, Any]) -> Any:
+        """``get_object(**kwargs)``, with the route's object checks passed for it even when
+        an overridden ``get_object`` did not run them (it loaded the object another way)."""
+        # hot path
+        obj = await self.get_object(**kwargs)
+        route = self.request.route
+        checks = route is not None and route.object_checks
+        if checks and self.__dict__.get("_bolt_checked") is not obj:
+            await self.check_object_permissions(obj)
+        return obj
+
+    async def _prime_serializer(self, action: str) -> None:
+        """Let a per-request ``get_serializer_class`` run on the loop (see
+        ``chosen_serializer``); its errors are reported by the real call."""
+        try:
+            await chosen_serializer(self, action)
+        except Exception:
+            pass
 
     def get_serializer_class(self, action: str | None = None) -> Any:
         """The schema of an action (``*_serializer_class`` chain, then an automatic model
@@ -257,8 +482,68 @@ class CrudBase:
         return to_struct(instance, schema)
 
     # --- writes ----------------------------------------------------------------------------
-    def _assign(self, instance: Any, data: Any, partial: bool) -> list[str]:
-        """Copy body fields onto the instance; return the model field names written."""
+    def _write_fields(self, data: Any, partial: bool, write_action: str) -> Any:
+        """The names ``data`` may write: ``None`` when it is exactly the body type of the
+        schema chosen for this request (then every field of it may be written), or
+        ``PER_REQUEST`` when the class chooses per request (``_chosen_write_fields``).
+
+        The schema is ``get_serializer_class()`` of the request's write action (a custom
+        action's helper call uses ``write_action``). Data of another shape (a dict, a wider
+        Struct a handler declared) that names a field outside it is a 422 before anything
+        is written; fields it has only by default are not written.
+        """
+        # hot path (one dict lookup for classes with fixed serializers)
+        key = (type(self), self.action, partial, write_action)
+        body = _write_bodies.get(key, _UNKNOWN)
+        if body is _UNKNOWN:
+            body = _write_bodies[key] = self._fixed_body(partial, write_action)
+        if body is None or type(data) is body:
+            return None  # no schema to hold the data to, or exactly the schema's body
+        if body is PER_REQUEST:
+            return PER_REQUEST
+        return self._allowed(data, body)
+
+    def _write_action(self, write_action: str) -> str:
+        action = METHOD_ACTIONS.get(self.action or "", self.action)
+        return action if action in WRITE_ACTIONS else write_action
+
+    def _fixed_body(self, partial: bool, write_action: str) -> Any:
+        """The body type of a class with fixed serializers (what ``handler_signature``
+        typed the body with, asked the same way), or ``PER_REQUEST``."""
+        cls = type(self)
+        if serializer_is_dynamic(cls):
+            return PER_REQUEST
+        schema = static_serializer(cls, self._write_action(write_action))
+        return None if schema is None else _body_type(cls, schema, partial)
+
+    async def _chosen_write_fields(self, data: Any, partial: bool, write_action: str) -> Any:
+        """``_write_fields`` for a class that chooses its serializer per request."""
+        cls = type(self)
+        schema = await chosen_serializer(self, self._write_action(write_action))
+        body = _body_type(cls, schema, partial)
+        return None if type(data) is body else self._allowed(data, body)
+
+    def _allowed(self, data: Any, body: Any) -> Any:
+        allowed = _field_names(body)
+        if isinstance(data, dict):
+            sent = list(data)
+        elif isinstance(data, msgspec.Struct):
+            present = self._present
+            sent = [
+                name
+                for name, wire in _field_names(type(data)).items()
+                if wire in present and getattr(data, name) is not msgspec.UNSET
+            ]
+        else:
+            return allowed
+        refused = [name for name in sent if name not in allowed]
+        if refused:
+            raise _unknown(refused)
+        return allowed
+
+    def _assign(self, instance: Any, data: Any, partial: bool, only: Any = None) -> list[str]:
+        """Copy body fields onto the instance (only the names in ``only`` when given);
+        return the model field names written."""
         opts = instance._meta
         written: list[str] = []
         if isinstance(data, msgspec.Struct):
@@ -269,7 +554,7 @@ class CrudBase:
             raise TypeError(f"Cannot write {type(data).__name__} to {opts.model_name}")
         errors = []
         for name, value in items:
-            if value is msgspec.UNSET:
+            if value is msgspec.UNSET or (only is not None and name not in only):
                 continue
             try:
                 field = opts.get_field(name)
@@ -325,10 +610,13 @@ class CrudBase:
         """Build, validate and save a new object from the body, in one transaction."""
         queryset = await self._queryset()
         model = queryset.model
+        only = self._write_fields(data, False, "create")
+        if only is PER_REQUEST:
+            only = await self._chosen_write_fields(data, False, "create")
 
         def work() -> Any:
             instance = model()
-            written = self._assign(instance, data, partial=False)
+            written = self._assign(instance, data, partial=False, only=only)
             self._validate(instance, written)
             call_maybe_async(self.perform_create, instance)
             return self._output(instance)
@@ -337,9 +625,13 @@ class CrudBase:
 
     async def update_object(self, instance: Any, data: Any, partial: bool) -> Any:
         """Apply the body to ``instance`` and save it, in one transaction."""
+        action = "partial_update" if partial else "update"
+        only = self._write_fields(data, partial, action)
+        if only is PER_REQUEST:
+            only = await self._chosen_write_fields(data, partial, action)
 
         def work() -> Any:
-            written = self._assign(instance, data, partial=partial)
+            written = self._assign(instance, data, partial=partial, only=only)
             self._validate(instance, written)
             call_maybe_async(self.perform_update, instance)
             return self._output(instance)
@@ -380,6 +672,8 @@ class ListMixin(CrudBase):
     """``GET {path}``: the filtered (and, with ``pagination_class``, paginated) list."""
 
     async def list(self, request: Request) -> Any:
+        if serializer_is_dynamic(type(self)):
+            await self._prime_serializer("list")
         prepared = prepared_list(self)
         if prepared is not None:
             alias = prepared.source.db
@@ -424,13 +718,22 @@ class RetrieveMixin(CrudBase):
     """``GET {path}/{lookup}``: one object, or 404."""
 
     async def retrieve(self, request: Request, **kwargs: Any) -> Any:
-        prepared = prepared_detail(self, kwargs)
-        if prepared is not None:
-            alias = prepared[0].source.db
-            result = await runner_for(alias).read(prepared[0].fetch_one, alias, prepared[1])
-            if result is not FALLBACK:
-                return result
+        if serializer_is_dynamic(type(self)):
+            await self._prime_serializer("retrieve")
+        # The prepared read answers without a model instance, so without get_object: a
+        # route with object checks (``has_object_permission``) never takes it.
+        route = request.route
+        checks = route is not None and route.object_checks
+        if not checks:
+            prepared = prepared_detail(self, kwargs)
+            if prepared is not None:
+                alias = prepared[0].source.db
+                result = await runner_for(alias).read(prepared[0].fetch_one, alias, prepared[1])
+                if result is not FALLBACK:
+                    return result
         instance = await self.get_object(**kwargs)
+        if checks and self.__dict__.get("_bolt_checked") is not instance:
+            await self.check_object_permissions(instance)
         if not isinstance(instance, models.Model):
             return instance
         schema = self._read_schema("retrieve")
@@ -452,7 +755,7 @@ class UpdateMixin(CrudBase):
     """``PUT {path}/{lookup}``: replace the writable fields given by the update schema."""
 
     async def update(self, request: Request, data: Any = Body(), **kwargs: Any) -> Any:
-        instance = await self.get_object(**kwargs)
+        instance = await self._get_checked(kwargs)
         return await self.update_object(instance, data, partial=False)
 
 
@@ -460,7 +763,7 @@ class PartialUpdateMixin(CrudBase):
     """``PATCH {path}/{lookup}``: change only the fields present in the body."""
 
     async def partial_update(self, request: Request, data: Any = Body(), **kwargs: Any) -> Any:
-        instance = await self.get_object(**kwargs)
+        instance = await self._get_checked(kwargs)
         return await self.update_object(instance, data, partial=True)
 
 
@@ -468,6 +771,6 @@ class DestroyMixin(CrudBase):
     """``DELETE {path}/{lookup}``: delete, answer ``{"deleted": true}``; 404 when missing."""
 
     async def destroy(self, request: Request, **kwargs: Any) -> Any:
-        instance = await self.get_object(**kwargs)
+        instance = await self._get_checked(kwargs)
         await self.destroy_object(instance)
         return {"deleted": True}

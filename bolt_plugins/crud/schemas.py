@@ -2,12 +2,13 @@
 
 - ``model_schema(model)``: a read Struct of the model's concrete fields, for a ModelViewSet
   that declares no serializer (fields named ``password`` are never included);
-- ``write_schema(model, schema, partial)``: the body type of create/update/partial_update.
-  It keeps the schema's fields except the primary key and non-editable model fields (so an
-  ``id`` or ``created_at`` in a body is refused, never written), refuses unknown fields (422),
-  leaves out ``is_staff``/``is_superuser``/``last_login`` when the schema is the model-derived
-  one, and for PATCH makes every field optional with ``UNSET`` meaning "absent", so absent
-  and ``null`` stay different.
+- ``write_schema(model, schema, partial, read_only)``: the body type of create/update/
+  partial_update. It keeps the schema's fields except the primary key, non-editable model
+  fields and the view's ``read_only_fields`` (so an ``id``, ``created_at`` or ``owner`` in a
+  body is refused, never written), refuses unknown fields (422), leaves out
+  ``is_staff``/``is_superuser``/``last_login`` when the schema is the model-derived one, and
+  for PATCH makes every field optional with ``UNSET`` meaning "absent", so absent and
+  ``null`` stay different.
 """
 
 from __future__ import annotations
@@ -115,16 +116,37 @@ def _ranged(model_field: Any, tp: Any) -> Any:
     return ranged if tp is int else ranged | None
 
 
-@lru_cache(maxsize=512)
 def write_schema(
-    model: type[models.Model] | None, schema: type[msgspec.Struct], partial: bool
+    model: type[models.Model] | None,
+    schema: type[msgspec.Struct],
+    partial: bool,
+    read_only: frozenset[str] = frozenset(),
 ) -> type[msgspec.Struct]:
-    """The body type of a write action (see the module docstring)."""
+    """The body type of a write action (see the module docstring); ``read_only`` names the
+    view's ``read_only_fields``, left out like the primary key.
+
+    One class per distinct arguments, however they are spelled: callers compare body types
+    by identity to know that data already has the shape of the chosen schema.
+    """
+    return _write_schema(model, schema, bool(partial), frozenset(read_only))
+
+
+@lru_cache(maxsize=512)
+def _write_schema(
+    model: type[models.Model] | None,
+    schema: type[msgspec.Struct],
+    partial: bool,
+    read_only: frozenset[str],
+) -> type[msgspec.Struct]:
+    if not (isinstance(schema, type) and issubclass(schema, msgspec.Struct)):
+        raise TypeError(f"a write schema must be a msgspec.Struct class, not {schema!r}")
     auto = model is not None and schema is model_schema(model)
     spec: list[tuple[Any, ...]] = []
     for info in msgspec.structs.fields(schema):
         field = _model_field(model, info.name) if model is not None else None
         if field is not None and (field.primary_key or not field.editable):
+            continue
+        if info.name in read_only or (field is not None and field.name in read_only):
             continue
         if auto and info.name in PRIVILEGED_FIELDS:
             continue  # a schema nobody wrote must not let clients grant themselves rights
