@@ -1,4 +1,13 @@
-"""Compiling a route's guards into one phase-400 middleware, and object permissions."""
+"""Compiling a route's guards into one phase-400 middleware, and object permissions.
+
+Object rules (``has_object_permission(request, obj)``) cannot run before the handler: the
+object is not loaded yet. When a route's guards have any, one check is appended to
+``route.object_checks`` while the route compiles; a ViewSet's ``get_object`` runs those
+checks on the object it loads (retrieve, update, partial_update, destroy and detail
+actions that call it), and handlers that load objects themselves call
+``check_object_permissions(request, obj)``. Routes whose guards have no object rule get no
+check, so they pay nothing.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +18,12 @@ from bolt.exceptions import Forbidden, ImproperlyConfigured, Unauthorized
 from bolt.middleware import PHASE_GUARDS, Middleware
 from bolt.request import Request
 
-from .builtins import AllowAny, BaseGuard, call_guard, guard_check
+from .builtins import AllOf, AllowAny, AnyOf, BaseGuard, guard_check
 
 __all__ = ["check_guard", "check_object_permissions", "guards_middleware", "refusal"]
 
 DEFAULT_CHALLENGE = 'Bearer realm="api"'
+_OBJECT_CHECK = "guards_object_check"  # route.meta key of the check this plugin added
 
 
 def check_guard(item: Any, where: str) -> None:
@@ -42,6 +52,7 @@ def guards_middleware(api: Any, route: Any, guards: list[Any]) -> Middleware | N
     no coroutine per request.
     """
     route.meta["guards"] = list(guards)
+    install_object_check(route, guards)
     active = [g for g in guards if not isinstance(g, AllowAny)]
     if not active:
         return None
@@ -87,18 +98,45 @@ def guards_middleware(api: Any, route: Any, guards: list[Any]) -> Middleware | N
     return Middleware(PHASE_GUARDS, before=guarded, name="guards", optional=False)
 
 
+def has_object_rule(guard: Any) -> bool:
+    """True when ``guard`` (or a member of a ``|``/``&`` composition) has an object rule."""
+    if isinstance(guard, AnyOf | AllOf):
+        return any(has_object_rule(member) for member in guard.guards)
+    return callable(getattr(guard, "has_object_permission", None))
+
+
+def install_object_check(route: Any, guards: list[Any]) -> None:
+    """Put one check running the guards' object rules into ``route.object_checks`` (once,
+    even when the route compiles again), or none when no guard has an object rule."""
+    previous = route.meta.pop(_OBJECT_CHECK, None)
+    if previous is not None and previous in route.object_checks:
+        route.object_checks.remove(previous)
+    rules = tuple((g, g.has_object_permission) for g in guards if has_object_rule(g))
+    if not rules:
+        return
+
+    async def check_object(request: Any, obj: Any) -> None:
+        # hot path (per loaded object, on routes whose guards have object rules)
+        for guard, rule in rules:
+            allowed = rule(request, obj)
+            if type(allowed) is not bool and inspect.isawaitable(allowed):
+                allowed = await allowed
+            if not allowed:
+                challenge = route.meta.get("auth_challenge") or DEFAULT_CHALLENGE
+                raise refusal(request, guard, str(challenge))
+
+    route.meta[_OBJECT_CHECK] = check_object
+    route.object_checks.append(check_object)
+
+
 async def check_object_permissions(request: Any, obj: Any) -> None:
     """Run the route's guards' ``has_object_permission(request, obj)``; raise 401/403.
 
-    Call it where the object is loaded (a handler, or a ViewSet's ``get_object``) for
-    per-object rules such as "only the author may edit". Guards without the method allow.
+    ``get_object`` of a ViewSet does this by itself; call it where a handler loads an object
+    some other way, for per-object rules such as "only the author may edit". Guards without
+    the method allow.
     """
     route = request.route
-    guards = route.meta.get("guards", ()) if route is not None else ()
-    challenge = (route.meta.get("auth_challenge") if route is not None else None) or (
-        DEFAULT_CHALLENGE
-    )
-    for guard in guards:
-        check = getattr(guard, "has_object_permission", None)
-        if check is not None and not await call_guard(check, request, obj):
-            raise refusal(request, guard, challenge)
+    check = route.meta.get(_OBJECT_CHECK) if route is not None else None
+    if check is not None:
+        await check(request, obj)

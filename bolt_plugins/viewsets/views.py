@@ -171,11 +171,12 @@ class ViewSet(APIView):
             raise NotFound(detail="Not found.") from None
         request = self.request
         route = getattr(request, "route", None)
-        if route is not None:
+        if route is not None and route.object_checks:
             for check in route.object_checks:
                 result = check(request, obj)
                 if inspect.isawaitable(result):
                     await result
+            self.__dict__["_bolt_checked"] = obj  # the CRUD actions need not run them again
         return obj
 
     def get_serializer_class(self, action: str | None = None) -> Any:
