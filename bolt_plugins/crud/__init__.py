@@ -17,7 +17,7 @@ from typing import Any
 from bolt.exceptions import ImproperlyConfigured
 from bolt.hookspecs import hookimpl
 from bolt.route import Route
-from bolt_plugins.crud.encoder import make_encoder
+from bolt_plugins.crud.encoder import answer_per_request, make_encoder
 from bolt_plugins.crud.encoding import install_from_model
 from bolt_plugins.crud.errors import exception_handlers
 from bolt_plugins.crud.hygiene import crud_default, orm_middleware, wrap_sync_endpoints
@@ -71,9 +71,10 @@ def bolt_configure(api: Any, settings: Any) -> None:
 
 @hookimpl(wrapper=True)
 def bolt_collect_routes(api: Any, obj: Any, path: str, options: dict[str, Any]) -> Any:
-    # Whoever builds the routes, sync endpoints get Django's connection hygiene.
+    # Whoever builds the routes, sync endpoints get Django's connection hygiene (around the
+    # per-request answer schema of classes that choose their serializer per request).
     routes = yield
-    return wrap_sync_endpoints(routes)
+    return wrap_sync_endpoints(answer_per_request(routes))
 
 
 # Not ``trylast``: the kernel's default extractors are, and this one must answer first for

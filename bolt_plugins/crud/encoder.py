@@ -10,12 +10,16 @@ handed on unchanged (or validated against the declared return type, as the kerne
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
 from django.core.exceptions import SynchronousOnlyOperation
 from django.db import models
 
+from bolt.binding import is_request_param
 from bolt.defaults import validating_shape
 from bolt.route import Route
 from bolt_plugins.crud.db import runner_for
@@ -26,10 +30,16 @@ from bolt_plugins.crud.encoding import (
     to_struct,
     to_structs,
 )
-from bolt_plugins.crud.mixins import static_serializer
+from bolt_plugins.crud.hygiene import crud_default
+from bolt_plugins.crud.mixins import (
+    CrudBase,
+    chosen_serializer,
+    serializer_is_dynamic,
+    static_serializer,
+)
 from bolt_plugins.crud.schemas import model_schema
 
-__all__ = ["make_encoder"]
+__all__ = ["answer_per_request", "make_encoder"]
 
 _PASSTHROUGH = (Any, dict, list, str, bytes, object)
 
@@ -110,3 +120,80 @@ async def _model_shape(value: Any) -> Any:
         schema = model_schema(type(value[0]))
         return await runner_for(value[0]._state.db).read(to_structs, value, schema)
     return value
+
+
+def _returns_models(route: Route) -> bool:
+    """True when the handler declares no schema of its own for what it returns."""
+    if route.options.get("response_model") is not None:
+        return False
+    signature = route.signature or inspect.signature(route.endpoint)
+    returned = signature.return_annotation
+    return returned is inspect.Signature.empty or returned in _PASSTHROUGH
+
+
+def answer_per_request(routes: list[Route] | None) -> list[Route] | None:
+    """Handlers of classes that choose their serializer per request, returning models or
+    querysets without declaring a schema, answer with the schema chosen for the caller.
+
+    The encoder is built once per route and sees no request: it could only use the schema
+    the class gives without one (the widest fallback), showing a plain user the fields of
+    the staff schema. The CRUD mixins' own actions already convert per request.
+    """
+    for route in routes or ():
+        view = route.view_class
+        if not (isinstance(view, type) and issubclass(view, CrudBase)):
+            continue
+        if not serializer_is_dynamic(view) or crud_default(route) or not _returns_models(route):
+            continue
+        signature = route.signature or inspect.signature(route.endpoint)
+        names = [p.name for p in signature.parameters.values() if is_request_param(p, p.annotation)]
+        if names:
+            route.endpoint = _per_request(route.endpoint, view, route.action, names[0])
+    return routes
+
+
+def _chooser(view: type, action: str | None, request: Any) -> Any:
+    chooser: Any = object.__new__(view)
+    chooser.request = request
+    chooser.action = action
+    chooser.kwargs = request.params
+    return chooser
+
+
+def _has_models(value: Any) -> bool:
+    return isinstance(value, models.QuerySet | models.Model) or (
+        type(value) is list and bool(value) and isinstance(value[0], models.Model)
+    )
+
+
+def _per_request(
+    endpoint: Callable[..., Any], view: type, action: str | None, request_name: str
+) -> Callable[..., Any]:
+    if inspect.iscoroutinefunction(endpoint):
+
+        @functools.wraps(endpoint)
+        async def answer(**kwargs: Any) -> Any:
+            # hot path (handlers of per-request serializer classes)
+            value = await endpoint(**kwargs)
+            if not _has_models(value):
+                return value
+            schema = await chosen_serializer(_chooser(view, action, kwargs[request_name]), action)
+            if isinstance(value, models.Model):
+                return await convert_instance(value, schema)
+            db = value.db if isinstance(value, models.QuerySet) else value[0]._state.db
+            return await runner_for(db).read(to_structs, value, schema)
+
+        return answer
+
+    @functools.wraps(endpoint)
+    def answer_sync(**kwargs: Any) -> Any:
+        # in the handler's worker thread, where the ORM (and request.user) may be used
+        value = endpoint(**kwargs)
+        if not _has_models(value):
+            return value
+        schema = _chooser(view, action, kwargs[request_name]).get_serializer_class(action)
+        if isinstance(value, models.Model):
+            return to_struct(value, schema)
+        return to_structs(value, schema)
+
+    return answer_sync

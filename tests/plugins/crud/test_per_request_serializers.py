@@ -89,6 +89,14 @@ class ByClaim(ModelViewSet):
         instance = await self.get_object()
         return await self.update_object(instance, data, partial=True)
 
+    @action(methods=["GET"], detail=True)
+    async def peek(self, request: Any, pk: int):  # no declared schema: the caller's is used
+        return await self.get_object()
+
+    @action(methods=["GET"], detail=False)
+    def everything(self, request: Any):  # a sync handler returning a queryset
+        return Article.objects.order_by("pk")
+
     @action(methods=["POST"], detail=True, path="edit")
     async def edit(self, request: Any, pk: int, data: StaffEdit) -> Any:
         """A custom action whose body type is the wide schema, declared statically."""
@@ -323,3 +331,16 @@ def test_openapi_documents_a_per_request_view(client: Any) -> None:
     assert doc.status_code == 200, doc.text
     assert "/by-user" in doc.json()["paths"]
     assert "post" in doc.json()["paths"]["/by-claim"]
+
+
+def test_custom_handlers_returning_models_answer_with_the_callers_schema(
+    client: Any, plain: Any, staffer: Any
+) -> None:
+    pk = Article.objects.create(title="T", status="secret", author="ann").pk
+    peek = client.get(f"/by-claim/{pk}/peek", headers=plain)
+    assert peek.status_code == 200, peek.text
+    assert peek.json() == {"id": pk, "title": "T", "content": ""}
+    listed = client.get("/by-claim/everything", headers=plain)
+    assert listed.json() == [{"id": pk, "title": "T", "content": ""}]
+    staff_peek = client.get(f"/by-claim/{pk}/peek", headers=staffer).json()
+    assert (staff_peek["status"], staff_peek["author"]) == ("secret", "ann")
