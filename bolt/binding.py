@@ -321,11 +321,17 @@ def default_extractor(param: Param, route: Any, api: Any) -> Callable[..., Any] 
         convert = _converter(param)
         inner, _ = _unwrap_optional(param.annotation)
         if inner is int:
+            tp = _target_type(param)
+            if tp is not int and tp != (int | None):
+                # constraints (``Path(ge=1)``) apply to an int from ``{id:int}`` as well
+                return lambda request: convert(request.params[name])
 
             def path_int(request: Request) -> Any:
-                # hot path: the range check is in ``convert`` (an int from ``{id:int}``
-                # may be beyond 64 bits)
-                return convert(request.params[name])
+                # hot path: an int from ``{id:int}`` may still be beyond 64 bits
+                value = request.params[name]
+                if type(value) is int and INT64_MIN <= value <= INT64_MAX:
+                    return value
+                return convert(value)
 
             return path_int
         route_path = getattr(route, "path", None)

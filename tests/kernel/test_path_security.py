@@ -16,7 +16,7 @@ import pytest
 
 from bolt import BoltAPI
 from bolt.auth import IsAdminUser, JWTAuthentication
-from bolt.params import Header, Query
+from bolt.params import Header, Path, Query
 from bolt.testing import TestClient
 from tests.plugins.auth.conftest import SECRET, claims_for
 
@@ -529,3 +529,20 @@ def test_constrained_int_list_query_parameter_beyond_64_bits_is_422(
     assert r.status_code == 422, r.text
     assert r.json() == too_big(["query", "n", 0])
     assert ran == [[3]]
+
+
+def test_constraints_apply_to_an_int_converted_by_the_router(api: BoltAPI, ran: list[Any]) -> None:
+    @api.get("/pages/{n:int}")
+    async def page(n: Annotated[int, Path(ge=1, le=1000)]) -> dict:
+        ran.append(n)
+        return {"n": n}
+
+    client = TestClient(api)
+    assert client.get("/pages/5").json() == {"n": 5}
+    for value, msg in (("0", "Expected `int` >= 1"), ("1001", "Expected `int` <= 1000")):
+        r = client.get(f"/pages/{value}")
+        assert r.status_code == 422, r.text
+        assert r.json() == {"detail": [{"loc": ["path", "n"], "msg": msg, "type": "value_error"}]}
+    r = client.get(f"/pages/{INT64_MAX + 1}")
+    assert r.json() == too_big(["path", "n"])
+    assert ran == [5]
