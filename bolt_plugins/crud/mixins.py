@@ -356,7 +356,14 @@ class CrudBase:
             return signature
         schema = static_serializer(cls, action)
         if schema is None:
-            return signature
+            if serializer_is_dynamic(cls):
+                return signature
+            raise ImproperlyConfigured(
+                f"{cls.__qualname__}.{action} writes a body, but no write schema can be derived:"
+                " set `serializer_class` (or `queryset`/`model`) on the class, or type the"
+                " handler's `data` parameter. A `get_queryset()` alone does not say which"
+                " fields a client may write, and every editable field would be open."
+            )
         body = _body_type(cls, schema, WRITE_ACTIONS[action])
         params = [p.replace(annotation=body) if p.name == "data" else p for p in
                   signature.parameters.values()]  # fmt: skip
@@ -497,8 +504,16 @@ class CrudBase:
         body = _write_bodies.get(key, _UNKNOWN)
         if body is _UNKNOWN:
             body = _write_bodies[key] = self._fixed_body(partial, write_action)
-        if body is None or type(data) is body:
-            return None  # no schema to hold the data to, or exactly the schema's body
+        if body is None:
+            if isinstance(data, msgspec.Struct):
+                return None  # a typed body: its own fields are what may be written
+            raise ImproperlyConfigured(
+                f"{type(self).__qualname__} writes {type(data).__name__} data without a write"
+                " schema; set `serializer_class` (or `queryset`/`model`) so the fields a"
+                " client may write are known"
+            )
+        if type(data) is body:
+            return None  # exactly the schema's body
         if body is PER_REQUEST:
             return PER_REQUEST
         return self._allowed(data, body)
