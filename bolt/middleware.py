@@ -13,8 +13,10 @@ here; ``skip_middleware`` belongs to the kernel because removal happens at compi
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from types import FunctionType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -96,7 +98,14 @@ def route_option(func: F, name: str, value: Any) -> F:
 
     Options are read when routes compile, so decorator order does not matter. Third-party
     decorators use this too; their plugin then claims the option.
+
+    If ``func`` is a method of a class that already exists (``list =
+    skip_middleware("guards")(ModelViewSet.list)`` in another class's body), the option goes on
+    a copy of the function: the original is shared by every class that inherits it, and an
+    option stored on it would change all of them.
     """
+    if _owned_by_existing_class(func):
+        func = _copy_function(func)  # type: ignore[assignment]
     target = getattr(func, "fn", func)  # an @action wrapper stores options on its function
     options = target.__dict__.get(OPTIONS_ATTR)
     if options is None:
@@ -104,6 +113,39 @@ def route_option(func: F, name: str, value: Any) -> F:
         setattr(target, OPTIONS_ATTR, options)
     options[name] = value
     return func
+
+
+def _owned_by_existing_class(func: Any) -> bool:
+    """True for a plain function defined in the body of a class that has been created."""
+    if not isinstance(func, FunctionType):
+        return False
+    path = func.__qualname__.split(".")
+    if len(path) < 2 or "<locals>" in path:
+        return False
+    owner: Any = sys.modules.get(func.__module__)
+    for part in path[:-1]:
+        owner = getattr(owner, part, None)
+        if not isinstance(owner, type):
+            return False
+    return owner.__dict__.get(path[-1]) is func
+
+
+def _copy_function(func: FunctionType) -> FunctionType:
+    """A new function object sharing ``func``'s code, closure (``super()`` keeps working)
+    and attributes, with its own copy of the stored route options."""
+    copy = FunctionType(
+        func.__code__, func.__globals__, func.__name__, func.__defaults__, func.__closure__
+    )
+    copy.__kwdefaults__ = dict(func.__kwdefaults__) if func.__kwdefaults__ else None
+    copy.__dict__.update(func.__dict__)
+    copy.__qualname__ = func.__qualname__
+    copy.__module__ = func.__module__
+    copy.__doc__ = func.__doc__
+    copy.__annotations__ = dict(func.__annotations__)
+    options = func.__dict__.get(OPTIONS_ATTR)
+    if options is not None:
+        copy.__dict__[OPTIONS_ATTR] = dict(options)
+    return copy
 
 
 def get_route_options(func: Any) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from bolt.layers import Layer
+from bolt.layers import LEVELS, Layer
 from bolt.middleware import Handler, get_route_options
 
 __all__ = ["KERNEL_OPTIONS", "Route"]
@@ -108,10 +108,12 @@ class Route:
         self.merge_options()
 
     def add_layers(self, *layers: Layer) -> None:
-        """Append less specific layers (routers, the API, settings), once each."""
+        """Add layers (once each), keeping the list ordered from most to least specific:
+        by level (``bolt.layers.LEVELS``), and in the order given within a level."""
         for layer in layers:
             if not any(existing is layer for existing in self.layers):
                 self.layers.append(layer)
+        self.layers.sort(key=lambda layer: LEVELS.index(layer.level))  # stable
         self.merge_options()
 
     def option_layer(self, name: str) -> Layer | None:
