@@ -193,6 +193,11 @@ def plan_params(
             )
         if annotation is inspect.Parameter.empty:
             annotation = Any
+        if source == "body":
+            from bolt.serializers import input_view
+
+            # a Serializer body is its write variant (read-only fields refused)
+            annotation = input_view(annotation)
         out.append(Param(p.name, annotation, default, source, alias, marker, metadata))
     return out
 

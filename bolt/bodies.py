@@ -87,7 +87,14 @@ def json_extractor(param: Param, route: Any, api: Any) -> Callable[[Request], An
     required = param.default is REQUIRED
     default = param.default
     if not embedded:
-        decoder = msgspec.json.Decoder(param.annotation)
+        from bolt.serializers import BodyDecoder, contains_serializer
+
+        # Serializer bodies: one typed decode, and every error at once when it fails.
+        decoder: Any = (
+            BodyDecoder(param.annotation)
+            if contains_serializer(param.annotation)
+            else msgspec.json.Decoder(param.annotation)
+        )
 
         def body_value(request: Request) -> Any:
             # hot path

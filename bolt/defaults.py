@@ -80,7 +80,13 @@ def bolt_response_encoder(api: Any, route: Route, return_type: Any) -> Any:
 
 def validating_shape(route: Route, target: Any) -> Any:
     """A shaper converting a return value to ``target`` (attributes, dicts, other Structs);
-    a value that does not fit is a server error (``ResponseValidationError``)."""
+    a value that does not fit is a server error (``ResponseValidationError``).
+
+    Serializers in ``target`` answer with their read variant (computed fields filled,
+    write-only fields left out)."""
+    from bolt.serializers import output_view
+
+    target = output_view(target)
 
     def shape(value: Any) -> Any:
         if type(value) is target:

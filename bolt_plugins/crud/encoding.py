@@ -25,6 +25,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models.query import ModelIterable
 
+from bolt.serializers import SerializerMeta
+
 __all__ = [
     "OrmPlan",
     "generic_from_model",
@@ -133,8 +135,12 @@ class OrmPlan:
         array_like = schema.__struct_config__.array_like
         values: list[str] | None = None if own_loading or renamed or array_like else []
         opts = model._meta
+        # a Serializer's computed fields are filled by its read class, not read from rows
+        computed = {name for name, _ in getattr(schema, "__bolt_compute__", ())}
         for info in msgspec.structs.fields(schema):
             name = info.name
+            if name in computed:
+                continue
             tp, _ = _unwrap(info.type)
             text = tp is str
             values = _values_column(opts, name, tp, values)
@@ -224,7 +230,12 @@ def _values_column(opts: Any, name: str, tp: Any, names: list[str] | None) -> li
 
 @lru_cache(maxsize=1024)
 def plan_for(model: type[models.Model], schema: type[msgspec.Struct]) -> OrmPlan:
-    """The cached conversion plan of a (model, schema) pair (types only, so safe to share)."""
+    """The cached conversion plan of a (model, schema) pair (types only, so safe to share).
+
+    A Serializer is read through its read variant (write-only fields left out, computed
+    fields filled)."""
+    if type(schema) is SerializerMeta:
+        schema = schema.read_type()
     return OrmPlan(model, schema)
 
 
@@ -239,6 +250,8 @@ _GENERIC = classmethod(generic_from_model)
 
 def has_own_from_model(schema: type[msgspec.Struct]) -> bool:
     """True when the schema (or a base of it) defines its own ``from_model``."""
+    if type(schema) is SerializerMeta:
+        return False  # ``Serializer.from_model`` builds classes; instances use the plan
     found = getattr(schema, "from_model", None)
     return found is not None and getattr(found, "__func__", None) is not generic_from_model
 
@@ -246,6 +259,8 @@ def has_own_from_model(schema: type[msgspec.Struct]) -> bool:
 def to_struct(obj: Any, schema: type[msgspec.Struct]) -> Any:
     """Convert one model instance (Structs and mappings pass through ``msgspec.convert``)."""
     # hot path
+    if type(schema) is SerializerMeta:
+        schema = schema.read_type()
     if type(obj) is schema:
         return obj
     if isinstance(obj, models.Model):

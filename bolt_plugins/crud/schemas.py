@@ -24,6 +24,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 
+from bolt.serializers import SerializerMeta
+
 __all__ = ["PRIVILEGED_FIELDS", "field_type", "model_schema", "write_schema"]
 
 _FIELD = type(msgspec.field())
@@ -140,6 +142,12 @@ def _write_schema(
 ) -> type[msgspec.Struct]:
     if not (isinstance(schema, type) and issubclass(schema, msgspec.Struct)):
         raise TypeError(f"a write schema must be a msgspec.Struct class, not {schema!r}")
+    if isinstance(schema, SerializerMeta):
+        # A Serializer has its own write and PATCH variants (validators, read-only fields,
+        # nested bodies); the view's read_only_fields are left out of them too.
+        if read_only:
+            schema = schema.subset(exclude=sorted(read_only & set(schema.__struct_fields__)))
+        return schema.patch_type() if partial else schema.write_type()
     auto = model is not None and schema is model_schema(model)
     spec: list[tuple[Any, ...]] = []
     for info in msgspec.structs.fields(schema):

@@ -104,3 +104,41 @@ class Member(models.Model):
 
     class Meta:
         app_label = "testapp"
+
+
+class Specimen(models.Model):
+    """One field of every common type, for ``Serializer.from_model`` (``tests/plugins/
+    serializers``): choices, text with validators, every number kind, dates, JSON, a
+    nullable foreign key and a many-to-many."""
+
+    class Size(models.TextChoices):
+        SMALL = "s", "Small"
+        LARGE = "l", "Large"
+
+    name = models.CharField(max_length=20)
+    size = models.CharField(max_length=1, choices=Size.choices, default=Size.SMALL)
+    level = models.IntegerField(choices=[(1, "one"), (2, "two")], default=1)
+    email = models.EmailField(blank=True, default="")
+    website = models.URLField(null=True, blank=True)
+    slug = models.SlugField(max_length=30, blank=True, default="")
+    notes = models.TextField(blank=True, default="")
+    count = models.IntegerField(default=0)
+    small = models.PositiveSmallIntegerField(default=0)
+    big = models.BigIntegerField(default=0)
+    ratio = models.FloatField(default=0.0)
+    price = models.DecimalField(max_digits=6, decimal_places=2, default=0)
+    active = models.BooleanField(default=True)
+    day = models.DateField(null=True, blank=True)
+    at = models.TimeField(null=True, blank=True)
+    took = models.DurationField(null=True, blank=True)
+    token = models.UUIDField(default=uuid.uuid4)
+    data = models.JSONField(default=dict, blank=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="specimens"
+    )
+    tags = models.ManyToManyField(Category, blank=True, related_name="tagged_specimens")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        app_label = "testapp"

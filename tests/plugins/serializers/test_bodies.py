@@ -1,0 +1,251 @@
+"""Serializers on function routes, through HTTP: every error at once with its full ``loc``,
+validators, computed/read-only/write-only fields, aliases, PATCH, field sets."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+import msgspec
+import pytest
+
+from bolt import BoltAPI
+from bolt.serializers import (
+    Serializer,
+    ValidationError,
+    computed_field,
+    field,
+    field_validator,
+    model_validator,
+)
+
+
+class Author(Serializer):
+    name: Annotated[str, msgspec.Meta(min_length=1)]
+    email: str
+
+    @field_validator("email")
+    def clean_email(cls, value: str) -> str:
+        if "@" not in value:
+            raise ValidationError("Enter a valid email address.")
+        return value.lower()
+
+
+class Book(Serializer):
+    id: int = field(default=0, read_only=True)
+    title: str
+    pages: Annotated[int, msgspec.Meta(ge=1)]
+    author: Author
+    reviewers: list[Author] = []
+    secret: str = field(default="", write_only=True)
+
+    @field_validator("title", mode="before")
+    def strip_title(cls, value: Any) -> Any:
+        return value.strip() if isinstance(value, str) else value
+
+    @model_validator
+    def short_books_have_short_titles(self) -> None:
+        if self.pages < 10 and len(self.title) > 20:
+            raise ValidationError({"title": "too long for a short book"})
+
+    @computed_field
+    def label(self) -> str:
+        return f"{self.title} ({self.pages} p.)"
+
+    class Meta:
+        field_sets = {"list": ("id", "title", "pages", "label")}
+
+
+BookList = Book.subset("list")
+
+
+class Camel(Serializer):
+    first_name: str
+    last_name: str = field(default="", alias="surname")
+
+    @computed_field
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    class Meta:
+        camel_case = True
+
+
+class Loose(Serializer):
+    name: str
+
+    class Meta:
+        extra = "ignore"
+
+
+class Crashing(Serializer):
+    name: str
+
+    @field_validator("name")
+    def broken(cls, value: str) -> str:
+        raise KeyError("internal secret detail")
+
+
+@pytest.fixture
+def api() -> BoltAPI:
+    api = BoltAPI()
+    store: dict[int, Any] = {}
+
+    @api.post("/books", status_code=201)
+    async def create(data: Book) -> Book:
+        store[1] = data
+        return data
+
+    @api.post("/books/many")
+    async def create_many(data: list[Book]) -> list[Book]:
+        return data
+
+    @api.get("/books", response_model=list[BookList])
+    async def books() -> Any:
+        return [{"id": 1, "title": "Dune", "pages": 600, "author": {"name": "F", "email": "f@x"}}]
+
+    @api.patch("/books/1")
+    async def patch(data: Book.patch_type()) -> dict[str, Any]:  # type: ignore[valid-type]
+        sent = {n: getattr(data, n) for n in data.__struct_fields__}
+        return {k: v for k, v in sent.items() if v is not msgspec.UNSET}
+
+    @api.post("/camel")
+    async def camel(data: Camel) -> Camel:
+        return data
+
+    @api.post("/loose")
+    async def loose(data: Loose) -> dict[str, str]:
+        return {"name": data.name}
+
+    @api.post("/crash")
+    async def crash(data: Crashing) -> dict[str, str]:
+        return {"name": data.name}
+
+    return api
+
+
+GOOD = {"title": "  Dune ", "pages": 600, "author": {"name": "Frank", "email": "F@X.ORG"}}
+
+
+def test_valid_body_is_cleaned_and_answered_with_the_read_variant(api, client_for):
+    response = client_for(api).post("/books", json={**GOOD, "secret": "s3"})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    # before-validator stripped the title, after-validator lowered the e-mail,
+    # the computed field is in the answer, the write-only field is not
+    assert body == {
+        "id": 0,
+        "title": "Dune",
+        "pages": 600,
+        "author": {"name": "Frank", "email": "f@x.org"},
+        "reviewers": [],
+        "label": "Dune (600 p.)",
+    }
+
+
+def test_every_error_at_once_with_nested_locs(api, client_for):
+    bad = {
+        "title": 5,
+        "pages": 0,
+        "author": {"name": "", "email": "nope"},
+        "reviewers": [{"name": "ok", "email": "a@b"}, {"email": "bad"}],
+        "id": 9,
+        "label": "x",
+        "colour": "red",
+    }
+    response = client_for(api).post("/books", json=bad)
+    assert response.status_code == 422
+    errors = {tuple(e["loc"]): e for e in response.json()["detail"]}
+    assert set(errors) == {
+        ("body", "title"),
+        ("body", "pages"),
+        ("body", "author", "name"),
+        ("body", "author", "email"),
+        ("body", "reviewers", 1, "name"),
+        ("body", "reviewers", 1, "email"),
+        ("body", "id"),
+        ("body", "label"),
+        ("body", "colour"),
+    }
+    assert errors[("body", "title")]["type"] == "type_error"
+    assert errors[("body", "reviewers", 1, "name")] == {
+        "loc": ["body", "reviewers", 1, "name"],
+        "msg": "Field required",
+        "type": "missing",
+    }
+    assert errors[("body", "author", "email")]["msg"] == "Enter a valid email address."
+    assert errors[("body", "id")]["type"] == "extra_forbidden"  # read-only: never written
+
+
+def test_list_body_errors_carry_the_index(api, client_for):
+    response = client_for(api).post("/books/many", json=[GOOD, {**GOOD, "pages": "x"}])
+    assert response.status_code == 422
+    assert [e["loc"] for e in response.json()["detail"]] == [["body", 1, "pages"]]
+
+
+def test_model_validator_runs_once_fields_are_valid(api, client_for):
+    long_title = "A title well over twenty characters"
+    response = client_for(api).post("/books", json={**GOOD, "title": long_title, "pages": 5})
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            {"loc": ["body", "title"], "msg": "too long for a short book", "type": "value_error"}
+        ]
+    }
+
+
+def test_response_model_subset_keeps_computed_fields(api, client_for):
+    response = client_for(api).get("/books")
+    assert response.status_code == 200
+    assert response.json() == [{"id": 1, "title": "Dune", "pages": 600, "label": "Dune (600 p.)"}]
+
+
+def test_patch_distinguishes_absent_from_null(api, client_for):
+    client = client_for(api)
+    assert client.patch("/books/1", json={"title": "New"}).json() == {"title": "New"}
+    assert client.patch("/books/1", json={}).json() == {}
+    response = client.patch("/books/1", json={"title": None, "pages": -1})
+    assert response.status_code == 422
+    assert {tuple(e["loc"]) for e in response.json()["detail"]} == {
+        ("body", "title"),
+        ("body", "pages"),
+    }
+
+
+def test_camel_case_and_aliases_in_and_out(api, client_for):
+    client = client_for(api)
+    response = client.post("/camel", json={"firstName": "Ada", "surname": "Lovelace"})
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        "firstName": "Ada",
+        "surname": "Lovelace",
+        "fullName": "Ada Lovelace",
+    }
+    response = client.post("/camel", json={"first_name": "Ada"})
+    assert response.status_code == 422
+    assert {tuple(e["loc"]) for e in response.json()["detail"]} == {
+        ("body", "firstName"),
+        ("body", "first_name"),
+    }
+
+
+def test_extra_ignore_accepts_unknown_fields(api, client_for):
+    response = client_for(api).post("/loose", json={"name": "x", "other": 1})
+    assert response.status_code == 200
+    assert response.json() == {"name": "x"}
+
+
+def test_a_crashing_validator_is_a_logged_500_without_details(api, client_for, caplog):
+    with caplog.at_level(logging.ERROR):
+        response = client_for(api).post("/crash", json={"name": "x"})
+    assert response.status_code == 500
+    assert "secret" not in response.text
+    assert "KeyError" not in response.text
+    assert any("internal secret detail" in r.getMessage() or r.exc_info for r in caplog.records)
+
+
+def test_malformed_json_is_still_a_400(api, client_for):
+    response = client_for(api).post(
+        "/books", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
