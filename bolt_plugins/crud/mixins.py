@@ -166,6 +166,14 @@ def check_view(cls: type) -> None:
                 ) from None
 
 
+def _writes_through_orm(cls: type, action: str) -> bool:
+    """Whether ``action`` ends in the plugin's own ``create_object``/``update_object``
+    (which copy body fields onto a model), not in the class's overrides."""
+    name = "create_object" if action == "create" else "update_object"
+    own = getattr(cls, name, None)
+    return own is getattr(CrudBase, name, None)
+
+
 def static_serializer(cls: type, action: str | None) -> Any:
     """The serializer an action uses, asked of the class at registration (no request).
 
@@ -356,13 +364,13 @@ class CrudBase:
             return signature
         schema = static_serializer(cls, action)
         if schema is None:
-            if serializer_is_dynamic(cls):
-                return signature
+            if serializer_is_dynamic(cls) or not _writes_through_orm(cls, action):
+                return signature  # the class's own create_object/update_object decide
             raise ImproperlyConfigured(
-                f"{cls.__qualname__}.{action} writes a body, but no write schema can be derived:"
-                " set `serializer_class` (or `queryset`/`model`) on the class, or type the"
-                " handler's `data` parameter. A `get_queryset()` alone does not say which"
-                " fields a client may write, and every editable field would be open."
+                f"{cls.__qualname__}.{action} writes a body to the ORM, but no write schema can"
+                " be derived: the class needs `queryset`, `model` or `serializer_class` (or a"
+                " typed `data` parameter). A `get_queryset()` alone does not say which fields"
+                " a client may write, and every editable field would be open."
             )
         body = _body_type(cls, schema, WRITE_ACTIONS[action])
         params = [p.replace(annotation=body) if p.name == "data" else p for p in
