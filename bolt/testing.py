@@ -9,11 +9,20 @@ Use it as a context manager to run the lifespan (``bolt_startup`` / ``bolt_shutd
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-import httpx
+try:
+    import httpx
+except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
+    raise ImportError(
+        "bolt.testing needs httpx, which a plain install of Bolt does not include: "
+        "pip install 'bolt-framework[testing]' (or pip install httpx)"
+    ) from exc
+from asgiref.current_thread_executor import CurrentThreadExecutor
+from asgiref.sync import AsyncToSync
 
 __all__ = ["AsyncTestClient", "TestClient"]
 
@@ -42,27 +51,101 @@ def _unquote_path(raw: bytes) -> str:
     return unquote(raw.decode("latin-1"))
 
 
+class _CallerPool(ThreadPoolExecutor):
+    """The portal loop's default executor: while a test thread waits for a request, sync
+    work (sync handlers, ORM units) runs on that thread, else on an ordinary pool thread.
+
+    asyncio only takes a ``ThreadPoolExecutor`` as the default executor, hence the subclass.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(thread_name_prefix="bolt-testclient")
+        self.caller: CurrentThreadExecutor | None = None
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+        caller = self.caller
+        if caller is not None:
+            # A sync function that called ``async_to_sync`` has its own executor on the same
+            # thread; work submitted below it must go there, or the thread would wait on
+            # itself.
+            target = getattr(AsyncToSync.executors, "current", None) or caller
+            try:
+                return target.submit(fn, *args, **kwargs)
+            except RuntimeError:  # the caller stopped waiting: run it on the pool
+                pass
+        return super().submit(fn, *args, **kwargs)
+
+
 class _Portal:
-    """An event loop in a daemon thread that runs the app's coroutines."""
+    """An event loop in a daemon thread that runs the app's coroutines.
+
+    When the calling thread holds an open transaction (a ``TestCase``, a non-transactional
+    ``django_db`` test, a caller's ``atomic`` block), it does not just block while a
+    coroutine runs: it serves the loop's sync work (``sync_to_async``, thread-sensitive or
+    not, and ``run_in_executor``), as asgiref's ``async_to_sync`` does for thread-sensitive
+    calls. The ORM work of a request then runs on the test's connection, sees the test's
+    rows and rolls back with the test; on any other connection it would not see them (and
+    SQLite's shared in-memory test database answers "table is locked"). Otherwise sync work
+    runs on pool threads, as under a real server.
+    """
 
     def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
+        self.pool = _CallerPool()
+        self.loop.set_default_executor(self.pool)
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
 
     def run(self, coro: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
+        if not _in_transaction():
+            return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
+        caller = CurrentThreadExecutor(getattr(AsyncToSync.executors, "current", None))
+        previous = self.pool.caller
+        self.pool.caller = caller
+        AsyncToSync.loop_thread_executors[self.loop] = caller
+        try:
+            future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+            caller.run_until_future(future)
+        finally:
+            self.pool.caller = previous
+            if previous is None:
+                AsyncToSync.loop_thread_executors.pop(self.loop, None)
+            else:
+                AsyncToSync.loop_thread_executors[self.loop] = previous
+        return future.result()
 
     def close(self) -> None:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=5)
         self.loop.close()
+        self.pool.shutdown(wait=False)
+
+
+def _force(user: Any, context: dict[str, Any] | None) -> None:
+    """Make the current task's requests carry ``user``'s auth context (see
+    ``TestClient.force_authenticate``)."""
+    from bolt_plugins.auth.base import PreloadedUser, user_context
+    from bolt_plugins.auth.middleware import FORCED_AUTH
+
+    if context is None:
+        context = user_context(user, backend="force_authenticate")
+    FORCED_AUTH.set((context, PreloadedUser(user) if user is not None else None))
+
+
+def _in_transaction() -> bool:
+    """Whether this thread's Django connections hold an open ``atomic`` block."""
+    if "django.db" not in sys.modules:
+        return False
+    from django.db import connections
+
+    return any(conn.in_atomic_block for conn in connections.all(initialized_only=True))
 
 
 class _SyncTransport(httpx.BaseTransport):
     def __init__(self, app: Any, portal: _Portal) -> None:
         self.app = app
         self.portal = portal
+        self.forced: tuple[Any, dict[str, Any] | None] | None = None
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
@@ -90,6 +173,8 @@ class _SyncTransport(httpx.BaseTransport):
                     if not message.get("more_body", False):
                         done.set()
 
+            if self.forced is not None:
+                _force(*self.forced)  # this request's task only: its context is a copy
             try:
                 await self.app(scope, receive, send)
             finally:
@@ -116,7 +201,26 @@ class TestClient(httpx.Client):
         self.app = app
         self._portal = _Portal()
         self._lifespan: Any = None
-        super().__init__(transport=_SyncTransport(app, self._portal), base_url=base_url, **kwargs)
+        self._bolt_transport = _SyncTransport(app, self._portal)
+        super().__init__(transport=self._bolt_transport, base_url=base_url, **kwargs)
+
+    def force_authenticate(
+        self, user: Any = None, *, context: dict[str, Any] | None = None
+    ) -> None:
+        """Send every following request as ``user``, without credentials.
+
+        Each route that authenticates (whatever its backends: JWT, API key, session, your
+        own) takes this auth context instead of running its backends, so guards,
+        ``request.auth`` and ``request.user`` see ``user``. ``context`` replaces the
+        context built from the user (for backends whose context is not a Django user's);
+        ``force_authenticate(None)`` goes back to real authentication. Routes without
+        authentication are not affected. Only a test client can do this: routes compiled in
+        a process that never imported ``bolt.testing`` have no such check.
+        """
+        if user is None and context is None:
+            self._bolt_transport.forced = None
+        else:
+            self._bolt_transport.forced = (user, context)
 
     def __enter__(self) -> TestClient:
         super().__enter__()

@@ -32,15 +32,22 @@ def _digest(key: str) -> bytes:
     return hashlib.sha256(key.encode("utf-8", "surrogateescape")).digest()
 
 
+def _set_identity(key: Any) -> Any:
+    """The identity of a key given in a set: derived from its digest, never the key."""
+    return f"api_key:{_digest(key).hex()[:12]}" if isinstance(key, str) else None
+
+
 class APIKeyAuthentication(BaseAuthentication):
     """Authenticate a request by a shared key in ``header`` (default ``X-API-Key``).
 
     ``api_keys`` maps each key to its identity: a string (stored as ``user_id`` and
     ``username`` in the auth context) or a mapping with any of ``user_id``, ``username``,
-    ``is_staff``, ``is_admin``, ``permissions``. ``permissions`` maps keys to permission
-    lists for the permission guards. Without ``django_user`` the caller is a service, not
-    a user: the context is exactly what is configured here and ``request.user`` is
-    anonymous.
+    ``is_staff``, ``is_admin``, ``permissions``. It may also be a set of keys
+    (``{"k1", "k2"}``): each key's identity is then ``"api_key:"`` and the first 12 hex
+    digits of its SHA-256, so logs and rate limits can tell keys apart without holding them.
+    ``permissions`` maps keys to permission lists for the permission guards. Without
+    ``django_user`` the caller is a service, not a user: the context is exactly what is
+    configured here and ``request.user`` is anonymous.
 
     ``django_user=True`` binds every key to the Django user its identity names
     (``user_id``): each request loads that user (one query), a deleted or inactive user
@@ -52,7 +59,7 @@ class APIKeyAuthentication(BaseAuthentication):
 
     def __init__(
         self,
-        api_keys: Mapping[str, Any] | None = None,
+        api_keys: Mapping[str, Any] | Iterable[str] | None = None,
         header: str = "x-api-key",
         permissions: Mapping[str, Iterable[str]] | None = None,
         *,
@@ -60,6 +67,17 @@ class APIKeyAuthentication(BaseAuthentication):
     ) -> None:
         if not api_keys:
             raise ImproperlyConfigured("APIKeyAuthentication needs at least one key in api_keys")
+        if isinstance(api_keys, str):
+            raise ImproperlyConfigured(
+                "APIKeyAuthentication: api_keys is a string; give a set of keys or a mapping"
+            )
+        if not isinstance(api_keys, Mapping):
+            if django_user:
+                raise ImproperlyConfigured(
+                    "APIKeyAuthentication(django_user=True) needs api_keys as a mapping from "
+                    "each key to the user_id it belongs to, not a set of keys"
+                )
+            api_keys = {key: _set_identity(key) for key in api_keys}
         self.header = header.lower()
         self._header_raw = self.header.encode("latin-1")
         self.challenge = f'APIKey header="{self.header}"'

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import inspect
+import sys
+from contextvars import ContextVar
 from typing import Any
 
 from bolt.middleware import PHASE_AUTH, Middleware
 from bolt.request import Request
 
-__all__ = ["auth_middleware"]
+__all__ = ["FORCED_AUTH", "auth_middleware"]
+
+#: Set by ``bolt.testing.TestClient.force_authenticate`` for the requests it sends: the auth
+#: context and user loader every authenticating route then uses instead of its backends.
+#: Only a test client in the same process can set it; nothing a client sends can.
+FORCED_AUTH: ContextVar[tuple[dict[str, Any], Any] | None] = ContextVar(
+    "bolt_forced_auth", default=None
+)
 
 
 def auth_middleware(api: Any, route: Any, backends: list[Any]) -> Middleware:
@@ -43,7 +52,36 @@ def auth_middleware(api: Any, route: Any, backends: list[Any]) -> Middleware:
         getattr(b, "challenge", None) or "Bearer" for b in prepared_backends
     )
     frozen = tuple(steps)
+    if "bolt.testing" in sys.modules:
+        # Compiled inside a test process: honour ``force_authenticate``. Production code
+        # never imports bolt.testing, so its routes never carry this check.
+        return _forcible(_auth_step(frozen))
+    return _auth_step(frozen)
 
+
+def _forcible(middleware: Middleware) -> Middleware:
+    """The same step, preceded by the test client's forced context when one is set."""
+    real: Any = middleware.before
+
+    def forced_or_real(request: Request) -> Any:
+        forced = FORCED_AUTH.get()
+        if forced is not None:
+            request.auth, request.user_loader = forced
+            return None
+        return real(request)
+
+    async def aforced_or_real(request: Request) -> None:
+        forced = FORCED_AUTH.get()
+        if forced is not None:
+            request.auth, request.user_loader = forced
+            return
+        await real(request)
+
+    step = aforced_or_real if inspect.iscoroutinefunction(real) else forced_or_real
+    return Middleware(PHASE_AUTH, before=step, name="auth", optional=False)
+
+
+def _auth_step(frozen: tuple[tuple[Any, bool, Any], ...]) -> Middleware:
     if len(frozen) == 1:
         authenticate, is_async, loader = frozen[0]
         if not is_async:

@@ -174,3 +174,36 @@ def test_every_key_is_compared_whatever_matches(monkeypatch: Any) -> None:
             pass
         counts.append(len(calls))
     assert counts == [5, 5, 5, 5]
+
+
+def test_a_set_of_keys(make_api: Any, client_for: Any) -> None:
+    """``api_keys`` may be a set: each key authenticates, its identity is derived from its
+    digest (never the key), and other keys are refused."""
+    api = make_api()
+    backend = APIKeyAuthentication(api_keys={"set-key-one", "set-key-two"})
+
+    @api.get("/who", auth=[backend], guards=[IsAuthenticated()])
+    async def who(request) -> dict:
+        return request.get("auth", {})
+
+    client = client_for(api)
+    one = client.get("/who", headers={"X-API-Key": "set-key-one"}).json()
+    two = client.get("/who", headers={"X-API-Key": "set-key-two"}).json()
+    assert one["user_id"].startswith("api_key:")
+    assert one["user_id"] != two["user_id"]
+    assert "set-key" not in str(one) + str(two)
+    refused = client.get("/who", headers={"X-API-Key": "set-key-three"})
+    assert refused.status_code == 401
+    assert "set-key" not in refused.text
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"api_keys": "just-one-key"}, "api_keys is a string"),
+        ({"api_keys": {"k1"}, "django_user": True}, "needs api_keys as a mapping"),
+    ],
+)
+def test_set_of_keys_misuse_fails_at_startup(kwargs: dict, message: str) -> None:
+    with pytest.raises(ImproperlyConfigured, match=message):
+        APIKeyAuthentication(**kwargs)

@@ -1,0 +1,66 @@
+"""Bolt's pytest plugin (entry point ``pytest11``: loaded wherever Bolt is installed).
+
+Fixtures:
+
+- ``bolt_app``: what the clients call; the project's application
+  (``bolt.asgi.get_asgi_application()``: every ``BoltAPI`` of the project in front of Django).
+  Override it in a ``conftest.py`` to test one API: ``return api``.
+- ``bolt_client``: a ``bolt.testing.TestClient`` of ``bolt_app``, lifespan started.
+- ``bolt_client_as``: ``bolt_client_as(user)`` returns a client whose requests carry that
+  user's auth context on every authenticating route, without a token
+  (``TestClient.force_authenticate``).
+
+The clients work in pytest-django's ``django_db`` tests, transactional or not: a request's
+ORM work runs on the test's connection (see ``docs/testing.md``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+try:
+    # Imported now so that routes compiled in this test process honour force_authenticate.
+    import bolt.testing as _testing
+except ImportError:  # httpx missing: the fixtures say what to install when used
+    _testing = None  # type: ignore[assignment]
+
+
+def _client_class() -> Any:
+    if _testing is None:
+        import bolt.testing  # noqa: F401  (raises the ImportError naming what to install)
+    return _testing.TestClient
+
+
+@pytest.fixture
+def bolt_app() -> Any:
+    """The ASGI application the Bolt client fixtures call (override to test one API)."""
+    from bolt.asgi import get_asgi_application
+
+    return get_asgi_application()
+
+
+@pytest.fixture
+def bolt_client(bolt_app: Any) -> Iterator[Any]:
+    """A ``TestClient`` of ``bolt_app`` with its lifespan running."""
+    with _client_class()(bolt_app) as client:
+        yield client
+
+
+@pytest.fixture
+def bolt_client_as(bolt_app: Any) -> Iterator[Callable[..., Any]]:
+    """``bolt_client_as(user)``: a ``TestClient`` whose requests authenticate as ``user``."""
+    clients: list[Any] = []
+
+    def make(user: Any = None, *, context: dict[str, Any] | None = None) -> Any:
+        client = _client_class()(bolt_app)
+        client.__enter__()
+        clients.append(client)
+        client.force_authenticate(user, context=context)
+        return client
+
+    yield make
+    for client in reversed(clients):
+        client.__exit__(None, None, None)
