@@ -80,7 +80,7 @@ def _django_check(validator: Any) -> Callable[..., Any]:
     """A Django validator as a field check: its message becomes the 422's ``msg``."""
 
     def check(cls: Any, value: Any) -> Any:
-        if value is None:
+        if value in dj.EMPTY_VALUES:  # as Django: blank values skip the validators
             return value
         try:
             validator(value)
@@ -161,7 +161,11 @@ def _scalar(model_field: Any) -> tuple[Any, list[Callable[..., Any]]]:
 def _default(model_field: Any) -> Any:
     if model_field.has_default():
         default = model_field.default
-        return msgspec.field(default_factory=default) if callable(default) else default
+        if callable(default):
+            return msgspec.field(default_factory=default)
+        if isinstance(model_field, models.DecimalField) and default is not None:
+            return decimal.Decimal(str(default))
+        return default
     if model_field.null:
         return None
     if model_field.blank and isinstance(model_field, models.CharField | models.TextField):
