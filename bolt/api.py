@@ -26,7 +26,7 @@ log = logging.getLogger("bolt")
 F = TypeVar("F", bound=Callable[..., Any])
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 # Keywords of api.view()/api.viewset() that describe the registration, not its routes.
-REGISTRATION_KEYS = frozenset({"kind", "methods", "basename"})
+REGISTRATION_KEYS = frozenset({"kind", "methods", "basename", "layers"})
 
 
 def _join(prefix: str, path: str) -> str:
@@ -261,6 +261,10 @@ class BoltAPI(_Registrar):
             self._check_option_names(options, where)
         for layer in outer:
             self._check_option_names(layer.options, layer.where)
+        if outer and options.get("kind") != "route":
+            # A class registration hands its router layers to the plugin too, for routes of
+            # the class that were registered elsewhere (class-body route decorators).
+            options = {**options, "layers": outer}
         routes = self.pm.hook.bolt_collect_routes(api=self, obj=obj, path=full, options=options)
         if routes is None:
             kind = options.get("kind")
