@@ -35,14 +35,30 @@ class ClientDisconnected(Exception):
     (then a 400 reaches the client)."""
 
 
+#: After refusing a body as too large, read and discard at most this much past the limit
+#: (for at most ``LINGER_SECONDS``) before the 413 goes out. A client that writes its whole
+#: body before reading the answer (most do) would otherwise have its upload cut by the
+#: server's close and see a connection reset instead of the 413; nginx's lingering close
+#: exists for the same reason. A body declared larger than that is refused at once: reading
+#: it would cost bandwidth without saving the answer.
+LINGER_BYTES = 4 * 1024 * 1024
+LINGER_SECONDS = 2.0
+
+
 async def read_body(request: Request, limit: int) -> None:
     """Read the whole body into ``request.body``; 413 past ``limit``, before and while reading.
+
+    A body that arrives in one message is kept as the server handed it (``bytes``, no copy).
+    A longer one is written into a single ``bytearray`` allocated once from
+    ``Content-Length``, so the body is in memory once while it is read, not as chunks and
+    then their join (twice); ``msgspec`` and the form parser read the buffer as it is.
 
     A broken chunked body makes the server's ``receive()`` fail (a 400 here, not the server's
     plain-text 500) or, on Granian, report ``http.disconnect``: ``ClientDisconnected``, which
     the kernel answers with a 400 in case the client is still listening.
     """
     # hot path
+    declared = -1
     for name, value in request.scope["headers"]:
         if name == b"content-length":
             try:
@@ -50,11 +66,30 @@ async def read_body(request: Request, limit: int) -> None:
             except ValueError:
                 raise BadRequest(detail="Invalid Content-Length") from None
             if declared > limit:
+                await _linger(request, declared, limit)
                 raise PayloadTooLarge(detail=f"Request body exceeds {limit} bytes")
             break
     receive = request.receive
-    chunks: list[bytes] = []
-    total = 0
+    try:
+        message = await receive()
+    except Exception:
+        raise BadRequest(detail="Malformed request body") from None
+    if message["type"] == "http.disconnect":
+        raise ClientDisconnected
+    chunk = message.get("body", b"")
+    total = len(chunk)
+    if total > limit:
+        await _linger(request, -1, limit)
+        raise PayloadTooLarge(detail=f"Request body exceeds {limit} bytes")
+    if total == declared or not message.get("more_body", False):
+        # All of it at once (Granian still sends an empty last message, which nobody needs).
+        request.body = chunk
+        return
+    # Equal-length slice assignment copies in place; past the end (no Content-Length, or a
+    # server that sends more than it declared) the buffer grows.
+    buffer = bytearray(declared) if declared > 0 else bytearray()
+    buffer[0:total] = chunk
+    del chunk, message
     while True:
         try:
             message = await receive()
@@ -64,13 +99,42 @@ async def read_body(request: Request, limit: int) -> None:
             raise ClientDisconnected
         chunk = message.get("body", b"")
         if chunk:
-            total += len(chunk)
-            if total > limit:
+            size = len(chunk)
+            if total + size > limit:
+                await _linger(request, -1, limit)
                 raise PayloadTooLarge(detail=f"Request body exceeds {limit} bytes")
-            chunks.append(chunk)
+            buffer[total : total + size] = chunk
+            total += size
         if not message.get("more_body", False):
             break
-    request.body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    if total < len(buffer):
+        del buffer[total:]
+    request.body = buffer
+
+
+async def _linger(request: Request, declared: int, limit: int) -> None:
+    """Read and discard what the client is still sending of a refused body (bounded by
+    ``LINGER_BYTES`` past the limit and ``LINGER_SECONDS``), so its upload completes and it
+    reads the 413 instead of a reset. Only refused requests get here."""
+    if declared > limit + LINGER_BYTES:
+        return
+    for name, value in request.scope["headers"]:
+        # The client waits for "100 Continue" before sending: nothing is on its way.
+        if name == b"expect" and value.lower() == b"100-continue":
+            return
+    receive = request.receive
+    budget = LINGER_BYTES if declared < 0 else declared
+    try:
+        async with asyncio.timeout(LINGER_SECONDS):
+            while budget > 0:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return
+                budget -= len(message.get("body", b""))
+                if not message.get("more_body", False):
+                    return
+    except Exception:  # the time is up, or the body broke off: answer now either way
+        return
 
 
 def _decode_error(exc: BaseException) -> BadRequest:
