@@ -197,11 +197,68 @@ def discover_apis() -> list[Any]:
     return list({id(a): a for a in found}.values())
 
 
+class JSONNotFoundUnder:
+    """Django's handler behind the APIs, except for paths under an API's prefix: those
+    answer JSON ``{"detail": "Not Found"}`` (404) instead of Django's HTML page, since
+    clients of an API expect JSON errors everywhere under it. ``quiet`` paths (a
+    ``/favicon.ico`` that Django has no URL for) answer 404 without reaching Django, whose
+    "Not Found" warning for every browser visit is only noise. It runs only when no API
+    matched, so matched routes pay nothing."""
+
+    __slots__ = ("app", "prefixes", "quiet")
+
+    def __init__(self, app: Any, prefixes: list[str], quiet: frozenset[str] = frozenset()) -> None:
+        self.app = app
+        self.prefixes = tuple(prefixes)
+        self.quiet = quiet
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            path = scope["path"]
+            if path in self.quiet:
+                await _error(404, "Not Found")(scope, receive, send)
+                return
+            for prefix in self.prefixes:
+                if path == prefix or path.startswith(prefix + "/"):
+                    await _error(404, "Not Found")(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+
+def _json_404_enabled() -> bool:
+    from django.conf import settings
+
+    return bool(getattr(settings, "BOLT_JSON_404_UNDER_PREFIX", True))
+
+
+def _unrouted(paths: tuple[str, ...]) -> frozenset[str]:
+    """The paths Django's URLconf does not resolve (checked once, at startup)."""
+    from django.urls import Resolver404, resolve
+
+    out = set()
+    for path in paths:
+        try:
+            resolve(path)
+        except Resolver404:
+            out.add(path)
+    return frozenset(out)
+
+
 class ProjectApplication:
-    """All Bolt APIs of the project in front of Django's own ASGI handler."""
+    """All Bolt APIs of the project in front of Django's own ASGI handler.
+
+    Unmatched paths under an API's ``prefix`` answer a JSON 404 rather than reaching
+    Django (``BOLT_JSON_404_UNDER_PREFIX = False`` hands them to Django as before).
+    """
 
     def __init__(self, apis: list[Any], django_app: Any) -> None:
         self.apis = apis
+        prefixes = sorted({"/" + a.prefix.strip("/") for a in apis if a.prefix.strip("/")})
+        if not _json_404_enabled():
+            prefixes = []
+        quiet = _unrouted(("/favicon.ico",))
+        if prefixes or quiet:
+            django_app = JSONNotFoundUnder(django_app, prefixes, quiet)
         self.django_app = django_app
         # Chain: each API falls back to the next, the last one to Django.
         for api, nxt in zip(apis, [*apis[1:], django_app], strict=True):
