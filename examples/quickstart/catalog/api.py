@@ -19,17 +19,27 @@ from bolt.exceptions import NotFound
 from bolt.params import Query
 from bolt.request import Request
 from bolt.responses import FileResponse, StreamingResponse
+from bolt.serializers import Serializer, ValidationError, field_validator
 from bolt.views import APIView
 from catalog.models import Item
 
 api = BoltAPI(prefix="/api", title="Quick start")
 
 
-class ItemIn(msgspec.Struct):
-    """What a client sends to create an item; a wrong type or a missing field is a 422."""
+class ItemIn(Serializer):
+    """What a client sends to create an item, derived from the model: ``name`` at most 100
+    characters and not blank, ``price`` within ``max_digits=10, decimal_places=2``. Every
+    failing field is listed in one 422; a price the column cannot hold is never stored."""
 
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-    price: Annotated[float, msgspec.Meta(ge=0)]
+    @field_validator("price")
+    def not_negative(cls, value: Decimal) -> Decimal:
+        if value < 0:
+            raise ValidationError("Ensure this value is greater than or equal to 0.")
+        return value
+
+    class Meta:
+        model = Item
+        fields = ["name", "price"]
 
 
 class ItemOut(msgspec.Struct):
@@ -63,7 +73,7 @@ async def read_item(item_id: int, q: str | None = None) -> dict[str, object]:
 
 @api.post("/items", status_code=201)
 async def create_item(data: ItemIn) -> ItemOut:
-    item = await Item.objects.acreate(name=data.name, price=Decimal(str(data.price)))
+    item = await Item.objects.acreate(name=data.name, price=data.price)
     return _out(item)
 
 
