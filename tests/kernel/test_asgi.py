@@ -199,3 +199,48 @@ def test_favicon_without_a_django_url_is_a_quiet_404(caplog: Any) -> None:
         assert response.status_code == 404
         assert response.json() == {"detail": "Not Found"}
     assert [r for r in caplog.records if r.name != "httpx" and "favicon" in r.getMessage()] == []
+
+
+def _prefixed_project(**settings_overrides: Any) -> Any:
+    from django.core.asgi import get_asgi_application
+
+    api = BoltAPI(prefix="/api/v1", plugins=KERNEL_ONLY)
+
+    @api.get("/items")
+    async def items() -> list:
+        return []
+
+    return ProjectApplication([api], get_asgi_application())
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v1", "/api/v1/items/1/deeper"])
+def test_unmatched_paths_under_an_api_prefix_answer_json_404(
+    settings: Any, debug: bool, path: str
+) -> None:
+    settings.DEBUG = debug
+    with TestClient(_prefixed_project()) as client:
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response.headers["content-type"].startswith("application/json")
+        assert response.json() == {"detail": "Not Found"}
+        assert client.get("/api/v1/items").json() == []
+        # Outside the prefix, Django answers as before.
+        assert client.get("/django/ping").text == "pong from django"
+        assert client.get("/api/v10/x").headers["content-type"].startswith("text/html")
+
+
+def test_json_404_under_prefix_can_be_turned_off(settings: Any) -> None:
+    settings.BOLT_JSON_404_UNDER_PREFIX = False
+    with TestClient(_prefixed_project()) as client:
+        response = client.get("/api/v1/nope")
+        assert response.status_code == 404
+        assert response.headers["content-type"].startswith("text/html")
+
+
+def test_favicon_without_a_django_url_is_a_quiet_404(caplog: Any) -> None:
+    with TestClient(_prefixed_project()) as client, caplog.at_level("DEBUG"):
+        response = client.get("/favicon.ico")
+        assert response.status_code == 404
+        assert response.json() == {"detail": "Not Found"}
+    assert [r for r in caplog.records if r.name != "httpx" and "favicon" in r.getMessage()] == []
