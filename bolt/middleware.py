@@ -13,6 +13,7 @@ here; ``skip_middleware`` belongs to the kernel because removal happens at compi
 
 from __future__ import annotations
 
+import copy
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -105,7 +106,7 @@ def route_option(func: F, name: str, value: Any) -> F:
     option stored on it would change all of them.
     """
     if _owned_by_existing_class(func):
-        func = _copy_function(func)  # type: ignore[assignment]
+        func = _copy_handler(func)
     target = getattr(func, "fn", func)  # an @action wrapper stores options on its function
     options = target.__dict__.get(OPTIONS_ATTR)
     if options is None:
@@ -116,10 +117,11 @@ def route_option(func: F, name: str, value: Any) -> F:
 
 
 def _owned_by_existing_class(func: Any) -> bool:
-    """True for a plain function defined in the body of a class that has been created."""
-    if not isinstance(func, FunctionType):
+    """True for a function (or a handler object wrapping one in ``fn``, as ``@action``
+    makes) defined in the body of a class that has been created."""
+    if not isinstance(getattr(func, "fn", func), FunctionType):
         return False
-    path = func.__qualname__.split(".")
+    path = str(getattr(func, "__qualname__", "")).split(".")
     if len(path) < 2 or "<locals>" in path:
         return False
     owner: Any = sys.modules.get(func.__module__)
@@ -128,6 +130,15 @@ def _owned_by_existing_class(func: Any) -> bool:
         if not isinstance(owner, type):
             return False
     return owner.__dict__.get(path[-1]) is func
+
+
+def _copy_handler(func: F) -> F:
+    """A copy of a function, or of a handler object with its ``fn`` copied."""
+    if isinstance(func, FunctionType):
+        return _copy_function(func)  # type: ignore[return-value]
+    handler = copy.copy(func)
+    handler.fn = _copy_function(func.fn)  # type: ignore[attr-defined]
+    return handler
 
 
 def _copy_function(func: FunctionType) -> FunctionType:
