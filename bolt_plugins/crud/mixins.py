@@ -41,6 +41,7 @@ from bolt_plugins.crud.encoding import to_struct, to_structs, with_relations
 from bolt_plugins.crud.filters import FilterSpec
 from bolt_plugins.crud.prepared import FALLBACK, prepared_detail, prepared_list
 from bolt_plugins.crud.schemas import field_type, model_schema, write_schema
+from bolt_plugins.viewsets.options import declared
 
 __all__ = [
     "CreateMixin",
@@ -136,7 +137,7 @@ def _computes_serializer(cls: type) -> bool:
 
 def read_only_of(cls: type) -> frozenset[str]:
     """The class's ``read_only_fields`` as a set (never in a write body)."""
-    return frozenset(getattr(cls, "read_only_fields", None) or ())
+    return frozenset(declared(cls, "read_only_fields") or ())
 
 
 def check_view(cls: type) -> None:
@@ -149,7 +150,7 @@ def check_view(cls: type) -> None:
             "of the body and of the answer. Read `self.request.auth` or `self.request.user` "
             "in it (the user is loaded for you); keep database work in `get_queryset()`"
         )
-    names = getattr(cls, "read_only_fields", None) or ()
+    names = declared(cls, "read_only_fields") or ()
     if isinstance(names, str) or not all(isinstance(n, str) for n in names):
         raise ImproperlyConfigured(
             f"{cls.__name__}.read_only_fields must be a tuple of field names, not {names!r}"
