@@ -17,6 +17,7 @@ __all__ = [
     "JWTAuthentication",
     "SessionAuthentication",
     "create_jwt_for_user",
+    "get_current_user",
 ]
 
 _AUTH = {
@@ -25,6 +26,13 @@ _AUTH = {
     "SessionAuthentication",
     "create_jwt_for_user",
 }
+
+
+async def get_current_user(request: Any) -> Any:
+    """The request's Django user, for ``Depends(get_current_user)``: the authenticated user,
+    or ``AnonymousUser`` when the request carries no credentials (pair the route with
+    ``IsAuthenticated()`` to require one). Loaded once per request."""
+    return await request.auser()
 
 
 def __getattr__(name: str) -> Any:

@@ -16,11 +16,13 @@ __all__ = [
     "Forbidden",
     "HTTPException",
     "ImproperlyConfigured",
+    "InternalServerError",
     "MethodNotAllowed",
     "NotAcceptable",
     "NotFound",
     "PayloadTooLarge",
     "RequestValidationError",
+    "ResponseValidationError",
     "ServiceUnavailable",
     "TooManyRequests",
     "Unauthorized",
@@ -37,7 +39,9 @@ class ImproperlyConfigured(Exception):
 class HTTPException(Exception):
     """Stop handling and answer ``status_code`` with ``{"detail": detail}``.
 
-    ``headers`` are added to the error response (``WWW-Authenticate``, ``Retry-After``…).
+    ``headers`` are added to the error response (``WWW-Authenticate``, ``Retry-After``…);
+    ``extra`` fields are merged into the JSON body beside ``detail`` (``detail`` wins on a
+    clash), for machine-readable codes: ``Conflict("Taken", extra={"code": "slug_taken"})``.
     """
 
     status_code: int = 500
@@ -48,6 +52,7 @@ class HTTPException(Exception):
         status_code: int | None = None,
         detail: Any = None,
         headers: Mapping[str, str] | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> None:
         if status_code is not None and not isinstance(status_code, int):
             # NotFound("No such article"): the subclasses fix the status, so a lone
@@ -63,6 +68,7 @@ class HTTPException(Exception):
             detail = self.default_detail or HTTPStatus(self.status_code).phrase
         self.detail = detail
         self.headers: dict[str, str] = dict(headers) if headers else {}
+        self.extra: dict[str, Any] | None = dict(extra) if extra else None
         super().__init__(detail)
 
     def __repr__(self) -> str:
@@ -70,6 +76,8 @@ class HTTPException(Exception):
 
     def body(self) -> dict[str, Any]:
         """The JSON body sent to the client."""
+        if self.extra:
+            return {**self.extra, "detail": self.detail}
         return {"detail": self.detail}
 
 
@@ -131,6 +139,25 @@ class UnprocessableEntity(HTTPException):
     """The request is well formed but its values are invalid (422)."""
 
     status_code = 422
+
+
+class InternalServerError(HTTPException):
+    status_code = 500
+
+
+class ResponseValidationError(HTTPException):
+    """A handler's return value does not fit its ``response_model`` (500).
+
+    It is the server's bug, not the client's: ``errors`` (the same entries as a 422's) are
+    kept on the exception for logs and tests, and the client sees only ``detail``.
+    """
+
+    status_code = 500
+    default_detail = "Response validation failed"
+
+    def __init__(self, errors: list[ValidationErrorItem] | None = None, detail: Any = None) -> None:
+        self.errors = errors or []
+        super().__init__(500, detail)
 
 
 class ServiceUnavailable(HTTPException):

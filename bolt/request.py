@@ -76,10 +76,11 @@ class Request(Mapping[str, Any]):
         raise KeyError(key)
 
     def get(self, key: str, default: Any = None) -> Any:
-        """Like ``dict.get``; a ``None`` value (anonymous ``auth``) gives ``default``."""
+        """Like ``dict.get``; a ``None`` value (anonymous ``auth``) gives ``default``, so
+        ``request.get("context")`` is ``None`` when no auth context exists."""
         if key not in _KEYS:
             return default
-        value = getattr(self, key)
+        value = self.auth if key == "context" else getattr(self, key)
         return default if value is None else value
 
     def __iter__(self) -> Iterator[str]:

@@ -21,11 +21,16 @@ import msgspec
 from bolt.exceptions import NotFound
 
 __all__ = [
+    "HTML",
+    "JSON",
+    "File",
     "FileResponse",
     "HTMLResponse",
     "JSONResponse",
+    "PlainText",
     "PlainTextResponse",
     "RawHeaders",
+    "Redirect",
     "RedirectResponse",
     "Response",
     "StreamingResponse",
@@ -516,3 +521,11 @@ class FileResponse(Response):
                 )
         if remaining > 0:
             await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+# Short names that code written for other frameworks (django-bolt) imports: the same classes.
+JSON = JSONResponse
+HTML = HTMLResponse
+PlainText = PlainTextResponse
+Redirect = RedirectResponse
+File = FileResponse
