@@ -35,6 +35,11 @@ BOUND_ATTR = "__bolt_class_routes_bound__"
 OWNER_ATTR = "__bolt_view_owner__"
 # api.state key: functions registered from a class body and not yet bound to their class.
 UNBOUND_STATE = "viewsets.unbound"
+# Class attributes (in the class's own __dict__): the layers of the class's registration
+# (api.view/api.viewset keywords and the routers it was included through), and the
+# class-body routes made so far, which take those layers too.
+MOUNT_ATTR = "_bolt_mount_layers"
+ROUTES_ATTR = "_bolt_class_body_routes"
 
 
 def collect_class_body_route(
@@ -79,15 +84,59 @@ def bind_class_body_routes(cls: type) -> None:
 def _routes(
     api: Any, cls: type, func: Callable[..., Any], path: str, options: dict[str, Any]
 ) -> list[Route]:
-    from bolt_plugins.viewsets.discovery import build_route
+    from bolt_plugins.viewsets.discovery import allowed_methods, build_route
 
+    allowed = allowed_methods(cls)
+    refused = [m for m in options["methods"] if m not in allowed]
+    if refused:
+        raise ImproperlyConfigured(
+            f"{func.__qualname__} is routed for {', '.join(refused)}, which "
+            f"{cls.__qualname__}.http_method_names does not allow; remove the route or the "
+            "restriction"
+        )
     explicit = {k: v for k, v in options.items() if k not in ("kind", "methods")}
-    layers = [class_layer(cls, api.plugin_options)]
+    layers = [class_layer(cls, api.plugin_options), *cls.__dict__.get(MOUNT_ATTR, ())]
     func.__dict__[BOUND_ATTR] = True
-    return [
+    routes = [
         build_route(cls, func, method, path, func.__name__, explicit, layers=layers)
         for method in options["methods"]
     ]
+    if ROUTES_ATTR not in cls.__dict__:
+        setattr(cls, ROUTES_ATTR, [])
+    cls.__dict__[ROUTES_ATTR].extend(routes)
+    return routes
+
+
+def attach_mount(cls: type, layers: list[Any]) -> None:
+    """Record the layers of ``cls``'s registration and give them to its class-body routes,
+    made before or after it: registration keywords and router defaults reach every route
+    of the class. A class with class-body routes can be registered once only (two mounts
+    would give those routes two different sets of defaults)."""
+    body_routes = cls.__dict__.get(ROUTES_ATTR, [])
+    previous = cls.__dict__.get(MOUNT_ATTR)
+    has_body_routes = body_routes or cls.__dict__.get("_bolt_has_class_routes")
+    if previous is not None and has_body_routes and _effect(previous) != _effect(layers):
+        raise ImproperlyConfigured(
+            f"{cls.__qualname__} has route decorators in its body and is registered twice "
+            "with different options; its class-body routes could not tell which "
+            "registration's options apply. Register a subclass for the second path, or "
+            "put the options on the class."
+        )
+    setattr(cls, MOUNT_ATTR, tuple(layers))
+    for route in body_routes:
+        route.add_layers(*layers)
+
+
+# Options that describe a route rather than change what it does or who may call it.
+_DESCRIPTIVE = frozenset({"name", "tags", "summary", "description", "operation_id", "deprecated"})
+
+
+def _effect(layers: Any) -> dict[str, Any]:
+    """What a registration's layers change for the routes they reach."""
+    merged: dict[str, Any] = {}
+    for layer in reversed(list(layers)):
+        merged.update(layer.options)
+    return {k: v for k, v in merged.items() if k not in _DESCRIPTIVE}
 
 
 def check_unbound(api: Any) -> None:

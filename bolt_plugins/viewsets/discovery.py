@@ -20,9 +20,14 @@ from bolt.params import Depends, ParamMarker, Path
 from bolt.route import Route
 from bolt.routing import parse_path
 from bolt_plugins.viewsets.actions import HTTP_METHODS, ActionHandler
-from bolt_plugins.viewsets.classbody import BOUND_ATTR
+from bolt_plugins.viewsets.classbody import BOUND_ATTR, attach_mount
 from bolt_plugins.viewsets.endpoints import make_endpoint, method_signature, resolve_hints
-from bolt_plugins.viewsets.options import action_layer, class_layer, registration_layer
+from bolt_plugins.viewsets.options import (
+    action_layer,
+    class_layer,
+    declared,
+    registration_layer,
+)
 from bolt_plugins.viewsets.views import STANDARD_ACTIONS, APIView, ViewSet
 
 __all__ = [
@@ -85,10 +90,9 @@ def view_routes(api: Any, cls: Any, path: str, registration: dict[str, Any]) -> 
             f"api.view({path!r}); @action routes need api.viewset({path!r}) (or use "
             "@api.post(...) route decorators in the class body)"
         )
-    base = [
-        registration_layer("view", path, cls, registration),
-        class_layer(cls, api.plugin_options),
-    ]
+    mount = [registration_layer("view", path, cls, registration), *registration.get("layers", ())]
+    attach_mount(cls, mount)
+    base = [mount[0], class_layer(cls, api.plugin_options)]
     routes: list[Route] = []
     allowed = allowed_methods(cls)
     for method in HTTP_METHODS:
@@ -118,10 +122,12 @@ def viewset_routes(api: Any, cls: Any, path: str, registration: dict[str, Any]) 
     given_basename = registration.pop("basename", None)
     given_name = registration.pop("name", None)  # a viewset's routes are named per action
     basename = given_basename or given_name or _basename(cls)
-    base = [
+    mount = [
         registration_layer("viewset", path, cls, registration),
-        class_layer(cls, api.plugin_options),
+        *registration.get("layers", ()),
     ]
+    attach_mount(cls, mount)
+    base = [mount[0], class_layer(cls, api.plugin_options)]
     in_path = frozenset(name for _, name, _ in parse_path(path) if name)
     lookup = resolve_lookup_field(cls, in_path)
     if lookup in in_path:
@@ -209,7 +215,7 @@ def find_actions(cls: type) -> dict[str, ActionHandler]:
 def allowed_methods(cls: type) -> frozenset[str]:
     """The HTTP methods ``http_method_names`` lets the class serve (all when unset), as
     DRF and django-bolt read it; HEAD follows GET unless listed on its own."""
-    names = getattr(cls, "http_method_names", None)
+    names = declared(cls, "http_method_names")
     if names is None:
         return frozenset(HTTP_METHODS)
     if isinstance(names, str) or not all(isinstance(n, str) for n in names):

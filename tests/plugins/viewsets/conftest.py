@@ -10,6 +10,7 @@ import pytest
 from bolt import BoltAPI, hookimpl
 from bolt.middleware import Middleware
 from bolt.testing import TestClient
+from tests.plugins.auth.conftest import staff, user  # noqa: F401  (user fixtures)
 
 
 class OptionRecorder:
