@@ -6,11 +6,15 @@ flags, so the same values apply whether a project starts from ``manage.py`` or f
 Granian installs its own SIGINT/SIGTERM handlers in the main process: on either signal it stops
 accepting connections, lets every worker finish and run the ASGI lifespan shutdown, and
 ``serve`` returns.
+
+A worker that dies (a crash, the OOM killer, a stray ``kill -9``) is replaced by default
+(``respawn``): without it Granian stops the whole server when one worker exits unexpectedly.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +26,9 @@ __all__ = ["DEFAULT_TARGET", "ServerOptions", "build_server", "default_target", 
 #: The project's application: every Bolt API in front of Django's own ASGI handler. It is a
 #: factory, called once in each worker, so no worker shares state built in the parent.
 DEFAULT_TARGET = "bolt.asgi:get_asgi_application"
+
+#: The exact command that installs the file watcher ``--reload`` needs.
+WATCHFILES_INSTALL = "python -m pip install watchfiles"
 
 LOG_LEVELS = ("critical", "error", "warning", "warn", "info", "debug")
 
@@ -41,6 +48,10 @@ class ServerOptions:
     factory: bool = True
     access_log: bool = False
     reload_paths: tuple[Path, ...] = field(default_factory=tuple)
+    #: Replace a worker that exits unexpectedly instead of stopping the server.
+    respawn: bool = True
+    #: Serve ``STATIC_URL`` from the staticfiles finders in front of the application.
+    static: bool = False
 
     def __post_init__(self) -> None:
         problems = []
@@ -81,15 +92,24 @@ def default_target() -> tuple[str, bool]:
 
 
 def build_server(options: ServerOptions) -> Any:
-    """A configured, not yet started, Granian server for ``options``."""
+    """A configured, not yet started, Granian server for ``options``.
+
+    With ``static``, the served target becomes ``bolt_granian.dev:static_application`` and the
+    project's own target is passed to the workers through this process's environment.
+    """
     from granian.constants import Interfaces
     from granian.log import LogLevels
     from granian.server import Server
 
+    from bolt_granian import dev
+
     if options.reload and importlib.util.find_spec("watchfiles") is None:
-        raise ImproperlyConfigured(
-            "--reload needs the 'watchfiles' package: pip install 'bolt-framework[reload]'"
-        )
+        raise ImproperlyConfigured(f"--reload needs the 'watchfiles' package: {WATCHFILES_INSTALL}")
+    target, factory = options.target, options.factory
+    if options.static:
+        os.environ[dev.APP_ENV] = target
+        os.environ[dev.FACTORY_ENV] = "1" if factory else "0"
+        target, factory = dev.STATIC_TARGET, True
     kwargs: dict[str, Any] = {
         "address": options.host,
         "port": options.port,
@@ -98,15 +118,23 @@ def build_server(options: ServerOptions) -> Any:
         "runtime_threads": options.threads,
         "log_level": LogLevels(options.log_level),
         "log_access": options.access_log,
-        "factory": options.factory,
+        "factory": factory,
         "reload": options.reload,
+        "respawn_failed_workers": options.respawn,
     }
-    if options.reload_paths:
-        kwargs["reload_paths"] = list(options.reload_paths)
+    if options.access_log:
+        kwargs["log_dictconfig"] = dev.access_log_config()
+    if options.reload:
+        kwargs["reload_filter"] = dev.reload_filter()
+        # A worker that fails to import (a syntax error mid-edit) waits for the next change
+        # instead of stopping the development server.
+        kwargs["reload_ignore_worker_failure"] = True
+        if options.reload_paths:
+            kwargs["reload_paths"] = list(options.reload_paths)
     from bolt_granian.plugin import server_plugin_manager
 
     server_plugin_manager().hook.bolt_granian_server_kwargs(kwargs=kwargs)
-    return Server(options.target, **kwargs)
+    return Server(target, **kwargs)
 
 
 def serve(options: ServerOptions) -> None:

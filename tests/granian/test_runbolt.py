@@ -215,7 +215,7 @@ def test_build_server_configures_granian() -> None:
 
 def test_reload_without_watchfiles_explains(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(server_module.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(ImproperlyConfigured, match=r"bolt-framework\[reload\]"):
+    with pytest.raises(ImproperlyConfigured, match=r"python -m pip install watchfiles"):
         build_server(ServerOptions(reload=True))
 
 
@@ -226,3 +226,155 @@ def test_server_errors_become_command_errors(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(runbolt, "serve", refuse)
     with pytest.raises(CommandError, match="cannot serve"):
         run()
+
+
+def run_both(*args: str) -> str:
+    """stdout and stderr of ``runbolt`` in one stream, in the order they were written."""
+    from io import StringIO
+
+    out = StringIO()
+    call_command("runbolt", *args, stdout=out, stderr=out)
+    return out.getvalue()
+
+
+STATIC_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "django.contrib.staticfiles"]
+
+
+def test_debug_is_runserver_like(served: list[ServerOptions], settings: Any) -> None:
+    settings.DEBUG = True
+    settings.INSTALLED_APPS = [*STATIC_APPS, "bolt", "bolt_granian"]
+    settings.STATIC_URL = "static/"
+    output = run()
+    (options,) = served
+    assert (options.reload, options.static, options.access_log) == (True, True, True)
+    assert "autoreload, static files, access log" in output
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        (["--noreload"], (False, True, True)),
+        (["--nostatic"], (True, False, True)),
+        (["--no-access-log"], (True, True, False)),
+        (["--noreload", "--nostatic", "--no-access-log"], (False, False, False)),
+    ],
+)
+def test_debug_defaults_turn_off_one_by_one(
+    served: list[ServerOptions], settings: Any, flags: list[str], expected: tuple[bool, ...]
+) -> None:
+    settings.DEBUG = True
+    settings.INSTALLED_APPS = [*STATIC_APPS, "bolt", "bolt_granian"]
+    run(*flags)
+    (options,) = served
+    assert (options.reload, options.static, options.access_log) == expected
+
+
+def test_without_debug_nothing_is_served_but_the_app(
+    served: list[ServerOptions], settings: Any
+) -> None:
+    settings.INSTALLED_APPS = [*STATIC_APPS, "bolt", "bolt_granian"]
+    run()
+    run("--insecure", "--access-log")
+    plain, insecure = served
+    assert (plain.reload, plain.static, plain.access_log) == (False, False, False)
+    assert (insecure.static, insecure.access_log) == (True, True)
+
+
+def test_static_needs_the_staticfiles_app(served: list[ServerOptions], settings: Any) -> None:
+    settings.DEBUG = True
+    run()
+    assert served[0].static is False
+
+
+def test_missing_watchfiles_says_how_to_install_it_before_the_banner(
+    served: list[ServerOptions], settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.DEBUG = True
+    monkeypatch.setattr(runbolt.importlib.util, "find_spec", lambda name: None)
+    output = run_both()
+    assert served[0].reload is False
+    install = output.index("python -m pip install watchfiles")
+    assert install < output.index("Bolt on Granian:")
+
+
+def test_respawn_is_on_unless_turned_off(served: list[ServerOptions]) -> None:
+    run()
+    run("--no-respawn")
+    assert [options.respawn for options in served] == [True, False]
+    assert build_server(served[0]).respawn_failed_workers is True
+    assert build_server(served[1]).respawn_failed_workers is False
+
+
+def test_static_serves_the_project_behind_django_static_handler(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bolt_granian import dev
+
+    monkeypatch.delenv(dev.APP_ENV, raising=False)
+    monkeypatch.delenv(dev.FACTORY_ENV, raising=False)
+    server = build_server(
+        ServerOptions(static=True, target="myproject.asgi:application", factory=False)
+    )
+    assert (server.target, server.factory) == (dev.STATIC_TARGET, True)
+    import os
+
+    assert (os.environ[dev.APP_ENV], os.environ[dev.FACTORY_ENV]) == (
+        "myproject.asgi:application",
+        "0",
+    )
+
+
+def test_reload_watches_sources_only(tmp_path: Path) -> None:
+    server = build_server(ServerOptions(reload=True, reload_paths=(tmp_path,)))
+    assert server.reload_paths == [tmp_path]
+    assert server.reload_ignore_worker_failure is True
+    watch = server.reload_filter()
+    from watchfiles import Change
+
+    assert watch(Change.modified, str(tmp_path / "myapp" / "api.py"))
+    assert watch(Change.modified, str(tmp_path / "locale" / "fr" / "django.mo"))
+    assert not watch(Change.modified, str(tmp_path / "db.sqlite3"))
+    assert not watch(Change.added, str(tmp_path / "media" / "upload.png"))
+
+
+def test_access_lines_carry_the_query_string_and_milliseconds() -> None:
+    import logging
+
+    from bolt_granian.dev import AccessFormatter
+
+    def line(query: str) -> str:
+        info = {
+            "addr": "127.0.0.1",
+            "time": "2025-01-01 12:00:00 +0000",
+            "dt_ms": 1.234,
+            "status": 200,
+            "path": "/items/1",
+            "query_string": query,
+            "method": "GET",
+            "scheme": "http",
+            "protocol": "HTTP/1.1",
+        }
+        record = logging.LogRecord("granian.access", 20, __file__, 1, "%(path)s", (), None)
+        record.args = info
+        return AccessFormatter().format(record)
+
+    assert line("q=lamp&limit=2") == (
+        '[2025-01-01 12:00:00 +0000] 127.0.0.1 "GET /items/1?q=lamp&limit=2 HTTP/1.1" 200 1.2 ms'
+    )
+    assert '"GET /items/1 HTTP/1.1"' in line("")
+
+
+def test_system_checks_stop_the_server_before_it_starts(served: list[ServerOptions]) -> None:
+    from django.core import checks
+    from django.core.management.base import SystemCheckError
+
+    @checks.register("runbolt-test")
+    def broken(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
+        return [checks.Error("the project is broken", id="runbolt.E999")]
+
+    try:
+        with pytest.raises(SystemCheckError, match="the project is broken"):
+            run()
+    finally:
+        checks.registry.registry.registered_checks.discard(broken)
+    assert served == []

@@ -3,20 +3,34 @@
 Defaults come from the ``BOLT_HOST``, ``BOLT_PORT``, ``BOLT_WORKERS``, ``BOLT_RUNTIME_THREADS``
 and ``BOLT_LOG_LEVEL`` settings (Django settings or environment); flags override them.
 Ctrl-C or SIGTERM stops the server cleanly: workers finish and run their lifespan shutdown.
+
+With ``DEBUG = True`` it behaves like ``runserver``: workers restart when a source file
+changes (``--noreload`` turns that off), static files are served from the staticfiles
+finders (``--nostatic`` turns that off; ``--insecure`` serves them without ``DEBUG``), and
+every request is logged (``--no-access-log`` / ``--access-log``). A worker that dies is
+replaced (``--no-respawn`` stops the server instead).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from bolt.conf import get_settings
 from bolt.exceptions import ImproperlyConfigured
-from bolt_granian.server import LOG_LEVELS, ServerOptions, default_target, serve
+from bolt_granian.server import (
+    LOG_LEVELS,
+    WATCHFILES_INSTALL,
+    ServerOptions,
+    default_target,
+    serve,
+)
 
 
 def _positive(value: str) -> int:
@@ -58,7 +72,27 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reload",
             action="store_true",
-            help="Restart workers when source files change (development only).",
+            help="Restart workers when source files change (the default with DEBUG).",
+        )
+        parser.add_argument(
+            "--noreload",
+            action="store_true",
+            help="Do not restart workers when source files change.",
+        )
+        parser.add_argument(
+            "--nostatic",
+            action="store_true",
+            help="Do not serve static files (served with DEBUG and django.contrib.staticfiles).",
+        )
+        parser.add_argument(
+            "--insecure",
+            action="store_true",
+            help="Serve static files even with DEBUG off (never in production).",
+        )
+        parser.add_argument(
+            "--no-respawn",
+            action="store_true",
+            help="Stop the server when a worker dies, instead of replacing the worker.",
         )
         parser.add_argument(
             "--log-level",
@@ -71,7 +105,11 @@ class Command(BaseCommand):
             "Bolt's project application).",
         )
         parser.add_argument(
-            "--access-log", action="store_true", help="Log every request (off by default)."
+            "--access-log",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="Log every request: method, path and query, status, milliseconds "
+            "(default: on with DEBUG).",
         )
 
     def options_from(self, opts: dict[str, Any]) -> ServerOptions:
@@ -82,17 +120,34 @@ class Command(BaseCommand):
         else:
             target, factory = default_target()
         base_dir = getattr(settings, "BASE_DIR", None)
+        debug = bool(settings.DEBUG)
+        reload = (debug or bool(opts.get("reload"))) and not opts.get("noreload")
+        if reload and not opts.get("reload") and importlib.util.find_spec("watchfiles") is None:
+            # On by default only: say how to get it, and serve without it.
+            self.stderr.write(
+                f"Autoreload needs the 'watchfiles' package: {WATCHFILES_INSTALL} "
+                "(serving without it; --noreload hides this message)."
+            )
+            reload = False
+        static = (
+            not opts.get("nostatic")
+            and (debug or bool(opts.get("insecure")))
+            and apps.is_installed("django.contrib.staticfiles")
+        )
+        access_log = opts.get("access_log")
         return ServerOptions(
             host=opts.get("host") or conf.HOST,
             port=conf.PORT if opts.get("port") is None else opts["port"],
             workers=opts.get("workers") or conf.WORKERS,
             threads=opts.get("threads") or conf.RUNTIME_THREADS,
-            reload=bool(opts.get("reload")),
+            reload=reload,
             log_level=opts.get("log_level") or conf.LOG_LEVEL,
             target=target,
             factory=factory,
-            access_log=bool(opts.get("access_log")),
+            access_log=debug if access_log is None else bool(access_log),
             reload_paths=(Path(base_dir),) if base_dir else (),
+            respawn=not opts.get("no_respawn"),
+            static=static,
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -101,9 +156,20 @@ class Command(BaseCommand):
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from None
         self.check(display_num_errors=False)
+        extras = [
+            name
+            for name, on in (
+                ("autoreload", options.reload),
+                ("static files", options.static),
+                ("access log", options.access_log),
+            )
+            if on
+        ]
         self.stdout.write(
             f"Bolt on Granian: http://{options.host}:{options.port}/ "
-            f"({options.workers} worker(s), app {options.target}). Quit with CTRL-C."
+            f"({options.workers} worker(s), app {options.target}"
+            + (f"; {', '.join(extras)}" if extras else "")
+            + "). Quit with CTRL-C."
         )
         self.stdout.flush()
         try:
