@@ -62,8 +62,11 @@ def field_type(field: Any) -> Any:
 
 
 # Never writable through a schema derived from the model (declare a write schema that names
-# them to allow it): Django's account flags and bookkeeping.
-PRIVILEGED_FIELDS = frozenset({"is_staff", "is_superuser", "last_login"})
+# them to allow it): Django's account flags and bookkeeping. ``is_active`` is among them: a
+# deactivated user who could write it would undo their own suspension.
+PRIVILEGED_FIELDS = frozenset(
+    {"is_staff", "is_superuser", "is_active", "last_login", "date_joined"}
+)
 
 
 def _hidden(field: Any) -> bool:
