@@ -272,3 +272,26 @@ def test_an_action_named_like_a_drf_hook_is_fine(client_for: Any) -> None:
             return {"id": pk}
 
     assert client_for(api).get("/users/3/permissions").json() == {"id": 3}
+
+
+@pytest.mark.orm
+@pytest.mark.django_db(transaction=True)
+def test_account_flags_are_not_writable_through_a_derived_schema(
+    client_for: Any, user: Any
+) -> None:
+    from django.contrib.auth import get_user_model
+
+    api = make("crud")
+
+    @api.viewset("/accounts")
+    class Accounts(ModelViewSet):
+        queryset = get_user_model().objects.all()
+        auth = [JWTAuthentication()]
+        guards = [IsAuthenticated()]
+
+    client = client_for(api)
+    for field, value in [("is_active", False), ("date_joined", "2001-01-01T00:00:00Z")]:
+        answer = client.patch(f"/accounts/{user.pk}", json={field: value}, headers=jwt(user))
+        assert answer.status_code == 422, (field, answer.text)
+    user.refresh_from_db()
+    assert user.is_active
