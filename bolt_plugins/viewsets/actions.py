@@ -29,6 +29,9 @@ class ActionHandler:
       ``response_model``, ``status_code``, ``name`` and any plugin option). An option left out
       is inherited from the class; ``[]`` means none.
 
+    ``auth``, ``guards``, ``response_model`` and ``status_code`` read those options (``None``:
+    not given here, so the class's apply), as the guide's ``ActionHandler`` describes.
+
     On an instance it behaves like the method itself (``self.activate(...)`` works); on the
     class it stays the handler so discovery can see it.
     """
@@ -49,6 +52,24 @@ class ActionHandler:
         self.__name__ = fn.__name__
         self.__qualname__ = fn.__qualname__
         self.__doc__ = fn.__doc__
+
+    @property
+    def auth(self) -> Any:
+        """The action's own authentication backends, or ``None`` to inherit the class's."""
+        return self.options.get("auth")
+
+    @property
+    def guards(self) -> Any:
+        """The action's own guards, or ``None`` to inherit the class's."""
+        return self.options.get("guards")
+
+    @property
+    def response_model(self) -> Any:
+        return self.options.get("response_model")
+
+    @property
+    def status_code(self) -> int | None:
+        return self.options.get("status_code")
 
     def __get__(self, instance: Any, owner: type | None = None) -> Any:
         if instance is None:
