@@ -116,3 +116,19 @@ def test_get_current_user_and_context(client: TestClient) -> None:
         "context_is_none": False,
     }
     assert client.get("/only-users", headers=headers).json() == {"user": "grace"}
+
+
+def test_pagination_module_is_lazy() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, bolt, bolt.pagination\n"
+        "assert 'bolt_plugins.crud' not in sys.modules, 'eager'\n"
+        "from bolt.pagination import PageNumberPagination\n"
+        "print(PageNumberPagination.__module__)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert out.stdout.strip() == "bolt_plugins.crud.pagination", out.stderr
