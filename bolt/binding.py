@@ -1,7 +1,8 @@
 """Planning handler parameters and building their extractors (the kernel's defaults).
 
-``plan_signature`` runs once per route (and once per dependency): it decides each
-parameter's source and builds one extractor per parameter. At request time the compiled
+``plan_params`` runs once per route (and once per dependency): it decides each
+parameter's source; ``default_extractor`` builds one extractor per path, query, header and
+cookie parameter (``bolt.bodies`` builds those of bodies and forms). At request time the compiled
 route only calls the extractors in order; nothing here inspects a signature per request.
 """
 
@@ -384,15 +385,7 @@ def default_extractor(param: Param, route: Any, api: Any) -> Callable[..., Any] 
             return _missing(param) if value is None else convert(value)
 
         return cookie_value
-    if source in ("form", "file"):
-        from bolt.bodies import form_extractor
-
-        return form_extractor(param, api)
-    if source == "body":
-        from bolt.bodies import json_extractor
-
-        return json_extractor(param, route, api)
-    return None
+    return None  # body, form and file parameters: bolt.bodies (see bolt.defaults)
 
 
 def _query_extractor(param: Param) -> Callable[[Request], Any]:

@@ -382,8 +382,6 @@ def compile_route(api: Any, route: Route) -> None:
     route.meta["body_params"] = sum(1 for p in params if p.source == "body")
 
     extractors = _resolve(api, route, params)
-    missing = path_names - {p.name for p in params if p.source == "path"}
-    route.meta["unbound_path_params"] = missing
     route.return_type = _return_type(route, endpoint)
     shape = api.pm.hook.bolt_response_encoder(api=api, route=route, return_type=route.return_type)
     respond, respond_async = _responder(route, shape)

@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 
 from bolt.binding import default_extractor
+from bolt.bodies import form_extractor, json_extractor
 from bolt.exceptions import ImproperlyConfigured
 from bolt.hookspecs import hookimpl
 from bolt.params import Param
@@ -60,6 +61,10 @@ def bolt_resolve_param(api: Any, route: Route, param: Param) -> Any:
         from bolt.compile import depends_extractor
 
         return depends_extractor(api, route, param)
+    if param.source in ("form", "file"):
+        return form_extractor(param, api)
+    if param.source == "body":
+        return json_extractor(param, route, api)
     return default_extractor(param, route, api)
 
 
