@@ -50,7 +50,9 @@ if os.environ.get("DJANGO_SETTINGS_MODULE"):
     django.setup()
 importlib.import_module("{module}")
 """
-PLUGIN_SECTIONS = ("viewsets", "auth", "middleware", "orm")
+PLUGIN_SECTIONS = ("viewsets", "auth", "middleware", "orm", "serializers")
+#: Sections measured in this process, without a server (libraries, not HTTP stacks).
+IN_PROCESS = ("serializers",)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -244,6 +246,18 @@ def run_section(
     }
 
 
+def run_in_process(name: str, settings: Settings) -> dict[str, Any]:
+    """An in-process section (``bench/serializers.py``): every library timed in this
+    interpreter, ``settings.rounds`` rounds (at least 5) with the order rotating."""
+    from bench import serializers
+
+    print(f"\n[{name}] decode + validate + encode, in process", flush=True)
+    result = serializers.measure(rounds=max(5, settings.rounds))
+    markdown = serializers.markdown(result)
+    print(markdown)
+    return {"title": name, **result, "markdown": markdown}
+
+
 def environment(settings: Settings) -> dict[str, Any]:
     def version(cmd: list[str]) -> str:
         try:
@@ -316,7 +330,10 @@ def main(argv: list[str] | None = None) -> int:
         sched=args.sched,
         slice=args.slice,
     )
-    preflight(settings)
+    if not all(n in IN_PROCESS for n in PLUGIN_SECTIONS if args.all or getattr(args, n)) or (
+        not args.no_core
+    ):
+        preflight(settings)
     if args.django_bolt_python:
         os.environ[DJB_ENV] = args.django_bolt_python
     names = [] if args.no_core else ["core"]
@@ -328,6 +345,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     results: dict[str, Any] = {}
     for name in names:
+        if name in IN_PROCESS:
+            results[name] = run_in_process(name, settings)
+            continue
         try:
             section = SECTIONS[name]()
         except ImportError as exc:

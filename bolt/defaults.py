@@ -89,12 +89,13 @@ def validating_shape(route: Route, target: Any) -> Any:
 
     Serializers in ``target`` answer with their read variant (computed fields filled,
     write-only fields left out)."""
-    from bolt.serializers import output_view
+    from bolt.serializers import output_passthrough, output_view
 
     target = output_view(target)
+    ready = output_passthrough(target)
 
     def shape(value: Any) -> Any:
-        if type(value) is target:
+        if type(value) is target or (ready is not None and ready(value)):
             return value
         try:
             return msgspec.convert(value, target, from_attributes=True)

@@ -14,7 +14,14 @@ from bolt.serializers._core import (
     field_validator,
     model_validator,
 )
-from bolt.serializers._load import BodyDecoder, contains_serializer, input_view, output_view
+from bolt.serializers._load import (
+    BodyDecoder,
+    contains_serializer,
+    doc_view,
+    input_view,
+    output_passthrough,
+    output_view,
+)
 
 __all__ = [
     "BodyDecoder",
@@ -24,9 +31,11 @@ __all__ = [
     "ValidatorFailed",
     "computed_field",
     "contains_serializer",
+    "doc_view",
     "field",
     "field_validator",
     "input_view",
     "model_validator",
+    "output_passthrough",
     "output_view",
 ]

@@ -185,46 +185,98 @@ class _Plan:
         self.variants: dict[Any, Any] = {}
         self.wire: dict[str, str] = {}
         self.shape: Any = None  # resolved field table (``_load.shape_of``), built lazily
+        # a write class whose answer is itself: same fields as the read class (computed
+        # ones filled when decoded), so a route may send a decoded body back unconverted
+        self.mirror = False
+        self.doc: Any = None  # the write class as documented (without computed fields)
 
 
-def _post_validate(self: Any) -> None:
-    # hot path: called by msgspec for every decoded object of a class with validators
-    cls = type(self)
-    plan = cls.__bolt__
-    errors = None
-    for name, fns in plan.after:
-        value = original = getattr(self, name)
-        if value is msgspec.UNSET:
-            continue
-        try:
-            for fn in fns:
-                value = fn(cls, value)
-        except ValidationError as exc:
-            errors = errors or []
-            errors.extend(([plan.wire[name], *loc], m, t) for loc, m, t in exc.items)
-            continue
-        except Exception as exc:
-            raise ValidatorFailed(f"{cls.__name__}: validator of {name!r} failed") from exc
-        if value is not original:
-            setattr(self, name, value)
-    if errors:
-        raise ValidationError.of(errors)
-    for fn in plan.model_after:
-        try:
-            result = fn(self)
-        except ValidationError:
-            raise
-        except Exception as exc:
-            raise ValidatorFailed(f"{cls.__name__}: model validator failed") from exc
-        if result is not None and result is not self:
-            for name in self.__struct_fields__:
-                setattr(self, name, getattr(result, name))
+def _field_error(errors: Any, cls: Any, name: str, exc: ValidationError) -> list[Any]:
+    errors = errors or []
+    wire = cls.__bolt__.wire.get(name, name)
+    errors.extend(([wire, *loc], m, t) for loc, m, t in exc.items)
+    return errors  # type: ignore[no-any-return]
 
 
-def _post_compute(self: Any) -> None:
-    # hot path: fills the computed fields of every read object
-    for name, fn in type(self).__bolt_compute__:
-        setattr(self, name, fn(self))
+def _failed(cls: Any, what: str, exc: BaseException) -> ValidatorFailed:
+    failed = ValidatorFailed(f"{cls.__name__}: {what} failed")
+    failed.__cause__ = exc
+    return failed
+
+
+def _model_after(self: Any, fn: Callable[..., Any]) -> None:
+    try:
+        result = fn(self)
+    except ValidationError:
+        raise
+    except Exception as exc:
+        raise _failed(type(self), f"model validator {fn.__name__!r}", exc) from exc
+    if result is not None and result is not self:
+        for name in self.__struct_fields__:
+            setattr(self, name, getattr(result, name))
+
+
+def _unknown_computed(cls: Any, name: str) -> ValidationError:
+    wire = cls.__bolt__.wire.get(name, name)
+    return ValidationError("Unknown field", loc=(wire,), type="extra_forbidden")
+
+
+def _post_init_for(plan: _Plan, names: set[str], compute: Any) -> Any:
+    """The class's ``__post_init__``, generated as straight-line code once per class (no
+    loop, no lookups per object): after-validators of each field, model validators, then
+    computed fields. ``None`` when there is nothing to run."""
+    env: dict[str, Any] = {
+        "UNSET": msgspec.UNSET,
+        "ValidationError": ValidationError,
+        "_field_error": _field_error,
+        "_failed": _failed,
+        "_model_after": _model_after,
+        "_unknown_computed": _unknown_computed,
+    }
+    lines = ["def __post_init__(self):", "    cls = type(self)", "    errors = None"]
+    body = 0
+    if plan.role != "read":
+        after: dict[str, list[Callable[..., Any]]] = {}
+        for validator in plan.validators.values():
+            if validator.kind == "field" and validator.mode == "after":
+                for name in validator.fields:
+                    if name in names and name.isidentifier():
+                        after.setdefault(name, []).append(validator.fn)
+        for i, (name, fns) in enumerate(after.items()):
+            lines += [f"    v = o = self.{name}", "    if v is not UNSET:", "        try:"]
+            for j, fn in enumerate(fns):
+                env[f"f{i}_{j}"] = fn
+                lines.append(f"            v = f{i}_{j}(cls, v)")
+            lines += [
+                "        except ValidationError as exc:",
+                f"            errors = _field_error(errors, cls, {name!r}, exc)",
+                "        except Exception as exc:",
+                f"            raise _failed(cls, 'validator of {name}', exc) from exc",
+                "        else:",
+                f"            if v is not o: self.{name} = v",
+            ]
+            body += 1
+        lines.append("    if errors: raise ValidationError.of(errors)")
+        for k, validator in enumerate(plan.validators.values()):
+            if validator.kind == "model" and validator.mode == "after":
+                env[f"m{k}"] = validator.fn
+                lines.append(f"    _model_after(self, m{k})")
+                body += 1
+    for k, (name, fn) in enumerate(compute):
+        env[f"c{k}"] = fn
+        if plan.role != "read" and plan.forbid:
+            lines.append(f"    if self.{name} is not UNSET: raise _unknown_computed(cls, {name!r})")
+        lines += [
+            "    try:",
+            f"        self.{name} = c{k}(self)",
+            "    except Exception as exc:",
+            f"        raise _failed(cls, 'computed field {name}', exc) from exc",
+        ]
+        body += 1
+    if not body:
+        return None
+    exec("\n".join(lines), env)
+    return env["__post_init__"]
 
 
 class SerializerMeta(msgspec.StructMeta):
@@ -239,6 +291,7 @@ class SerializerMeta(msgspec.StructMeta):
         origin = ns.pop("__bolt_origin__", None)
         derived = ns.pop("__bolt_derived__", False)
         compute = ns.pop("__bolt_compute__", ())
+        plan.mirror = ns.pop("__bolt_mirror__", False)
         for base in reversed(bases):
             parent = getattr(base, "__bolt__", None)
             if isinstance(parent, _Plan):
@@ -325,11 +378,13 @@ class SerializerMeta(msgspec.StructMeta):
         )
         kw.setdefault("forbid_unknown_fields", plan.forbid)
         kw.setdefault("kw_only", True)
-        validating = plan.role != "read" and bool(plan.validators)
-        if validating and "__post_init__" not in ns:
-            ns["__post_init__"] = _post_validate
-        if plan.role == "read" and compute:
-            ns["__post_init__"] = _post_compute
+        if "__post_init__" not in ns:
+            names = set(annotations)
+            for base in bases:
+                names.update(getattr(base, "__struct_fields__", ()))
+            post_init = _post_init_for(plan, names, compute)
+            if post_init is not None:
+                ns["__post_init__"] = post_init
         cls = super().__new__(mcls, name, bases, ns, **kw)
         plan.origin = origin or cls
         cls.__bolt__ = plan
@@ -343,8 +398,8 @@ def _compile(
 ) -> None:
     """Check the class's declarations against its fields and order its validators."""
     fields = set(cls.__struct_fields__)
-    infos = {f.name: f for f in msgspec.structs.fields(cls)} if fields else {}
-    plan.wire = {n: info.encode_name for n, info in infos.items()}
+    # names only: the types may be forward references, resolved when first used
+    plan.wire = dict(zip(cls.__struct_fields__, cls.__struct_encode_fields__, strict=True))
     where = cls.__name__
     for label, names in (("read_only_fields", read_only), ("write_only_fields", write_only)):
         missing = sorted(set(names) - fields)
@@ -515,6 +570,20 @@ def _variant(cls: Any, role: str) -> Any:
     return found
 
 
+def _mirrors(plan: _Plan, ann: dict[str, Any]) -> bool:
+    """True when the write class (fields ``ann``) encodes exactly as the read class would:
+    no read-only, write-only or write-typed fields, here or in nested serializers."""
+    if plan.read_only or plan.write_only or plan.write_types:
+        return False
+    return all(_nested_mirror(tp) for tp in ann.values())
+
+
+def _nested_mirror(tp: Any) -> bool:
+    if isinstance(tp, SerializerMeta):
+        return bool(tp.__bolt__.mirror)
+    return all(_nested_mirror(a) for a in get_args(tp) if a is not Ellipsis)
+
+
 def _subset(cls: Any, name: str | None, fields: Any, exclude: Iterable[str]) -> Any:
     plan: _Plan = cls.__bolt__
     if name is not None:
@@ -574,14 +643,18 @@ def _derive(
         )
     camel_case = bool(plan.options.get("camel_case"))
     compute: list[tuple[str, Callable[..., Any]]] = []
+    mirror = role == "write" and _mirrors(plan, ann)
     for key, comp in plan.computed.items():
         if (keep is not None and key not in keep) or key in drop:
             continue
-        if role == "read":
+        if role == "read" or mirror:
             hints = typing.get_type_hints(comp.fn) if comp.fn.__annotations__ else {}
             ann[key] = _map(hints.get("return", Any), "read")
             alias = comp.alias or (camel(key) if camel_case else key)
             ns[key] = msgspec.field(default=None, name=alias)
+            if mirror:  # sent by nobody: absent (UNSET) until computed
+                ann[key] = ann[key] | msgspec.UnsetType
+                ns[key] = msgspec.field(default=msgspec.UNSET, name=alias)
             compute.append((key, comp.fn))
         elif role == "full":
             ns[key] = comp
@@ -596,6 +669,7 @@ def _derive(
     ns["__bolt_origin__"] = None if role == "full" else cls
     ns["__bolt_derived__"] = True
     ns["__bolt_compute__"] = tuple(compute)
+    ns["__bolt_mirror__"] = mirror
     if role == "full":
         ns["__bolt_write_types__"] = {k: v for k, v in plan.write_types.items() if k in kept}
         meta = _meta_of(

@@ -17,7 +17,14 @@ import msgspec
 from bolt.exceptions import RequestValidationError, validation_error
 from bolt.serializers._core import SerializerMeta, ValidationError, ValidatorFailed, _map
 
-__all__ = ["BodyDecoder", "contains_serializer", "input_view", "output_view"]
+__all__ = [
+    "BodyDecoder",
+    "contains_serializer",
+    "doc_view",
+    "input_view",
+    "output_passthrough",
+    "output_view",
+]
 
 _JSON_NAMES = {dict: "object", list: "array", str: "str", int: "int", float: "float"}
 
@@ -38,6 +45,70 @@ def output_view(tp: Any) -> Any:
     return _map(tp, "read", True) if contains_serializer(tp) else tp
 
 
+def output_passthrough(target: Any) -> Any:
+    """For an answer type ``R`` or ``list[R]`` (``R`` a read class): a predicate telling
+    that a value already encodes as ``target`` (decoded write objects of a class whose
+    write and read fields are the same), so it is sent without a conversion; else ``None``.
+    """
+    many = get_origin(target) is list
+    inner = get_args(target)[0] if many else target
+    if not isinstance(inner, SerializerMeta) or inner.__bolt__.role != "read":
+        return None
+    write = inner.__bolt__.origin.write_type()
+    if not write.__bolt__.mirror:
+        return None
+    if many:
+        return lambda value: type(value) is list and all(type(v) is write for v in value)
+    return lambda value: type(value) is write
+
+
+def doc_view(tp: Any) -> Any:
+    """``tp`` as documented: write classes without the computed fields they carry."""
+    if isinstance(tp, SerializerMeta):
+        return _doc_twin(tp)
+    origin = get_origin(tp)
+    args = get_args(tp)
+    if origin is None or origin is typing.Literal or not contains_serializer(tp):
+        return tp
+    if origin is Annotated:
+        return Annotated[(doc_view(args[0]), *args[1:])]
+    mapped = tuple(a if a is Ellipsis else doc_view(a) for a in args)
+    if origin in (typing.Union, types.UnionType):
+        return typing.Union[mapped]  # noqa: UP007
+    return origin[mapped] if len(mapped) > 1 else origin[mapped[0]]
+
+
+def _doc_twin(cls: Any) -> Any:
+    plan = cls.__bolt__
+    if plan.role != "write" or not (cls.__bolt_compute__ or contains_nested(cls)):
+        return cls
+    if plan.doc is None:
+        computed = {name for name, _ in cls.__bolt_compute__}
+        spec = [
+            (
+                info.name,
+                doc_view(info.type),
+                msgspec.field(
+                    default=info.default,
+                    default_factory=info.default_factory,
+                    name=info.encode_name,
+                ),
+            )
+            for info in msgspec.structs.fields(cls)
+            if info.name not in computed
+        ]
+        plan.doc = msgspec.defstruct(
+            cls.__name__, spec, kw_only=True, forbid_unknown_fields=plan.forbid,
+            module=cls.__module__,
+        )  # fmt: skip
+        plan.doc.__doc__ = cls.__doc__
+    return plan.doc
+
+
+def contains_nested(cls: Any) -> bool:
+    return any(contains_serializer(info.type) for info in msgspec.structs.fields(cls))
+
+
 class _Field:
     __slots__ = ("after", "before", "decoder", "name", "nested", "required", "type", "wire")
 
@@ -54,7 +125,9 @@ class _Field:
 def _shape(cls: Any) -> list[_Field]:
     plan = cls.__bolt__
     if plan.shape is None:
-        plan.shape = [_Field(cls, info) for info in msgspec.structs.fields(cls)]
+        computed = {name for name, _ in cls.__bolt_compute__}  # output only: never sent
+        infos = [i for i in msgspec.structs.fields(cls) if i.name not in computed]
+        plan.shape = [_Field(cls, info) for info in infos]
     return plan.shape  # type: ignore[no-any-return]
 
 

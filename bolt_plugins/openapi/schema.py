@@ -123,14 +123,14 @@ def resolve_slots(document: dict[str, Any]) -> tuple[dict[str, Any], dict[str, A
     ``{}`` ("any value") rather than failing startup: the route works, only its schema is
     unspecific.
     """
-    from bolt.serializers import output_view
+    from bolt.serializers import doc_view, output_view
 
     slots: list[SchemaSlot] = []
     _collect(document, slots)
     for slot in slots:
         # A Serializer in an answer is its read variant; bodies already hold write variants
         # (``FooWrite``/``FooPatch``), so both appear, named apart, under components.
-        slot.tp = output_view(slot.tp)
+        slot.tp = doc_view(output_view(slot.tp))
     kinds: list[Any] = []  # distinct types, in first-seen order
     index_of: dict[int, int] = {}
     for slot in slots:

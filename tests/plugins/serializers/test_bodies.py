@@ -249,3 +249,24 @@ def test_malformed_json_is_still_a_400(api, client_for):
         "/books", content=b"{not json", headers={"content-type": "application/json"}
     )
     assert response.status_code == 400
+
+
+def test_openapi_documents_write_bodies_without_computed_fields(client_for):
+    api = BoltAPI(plugins=["openapi"])
+
+    @api.post("/camel")
+    async def camel(data: Camel) -> Camel:
+        return data
+
+    @api.post("/books", status_code=201)
+    async def create(data: Book) -> Book:
+        return data
+
+    schemas = client_for(api).get("/openapi.json").json()["components"]["schemas"]
+    assert set(schemas["CamelWrite"]["properties"]) == {"firstName", "surname"}
+    assert set(schemas["CamelRead"]["properties"]) == {"firstName", "surname", "fullName"}
+    assert "id" not in schemas["BookWrite"]["properties"]
+    assert "secret" in schemas["BookWrite"]["properties"]
+    assert "secret" not in schemas["BookRead"]["properties"]
+    assert "label" in schemas["BookRead"]["properties"]
+    assert schemas["AuthorWrite"]["properties"]["name"]["minLength"] == 1
