@@ -11,7 +11,12 @@ from typing import Any, TypeVar
 from bolt._django import ensure_django
 from bolt.asgi import handle_http, handle_lifespan
 from bolt.compile import compile_route, fold_middleware
-from bolt.conf import get_settings
+from bolt.conf import (
+    app_settings_models,
+    check_unknown_settings,
+    get_settings,
+    raw_setting_is_set,
+)
 from bolt.exceptions import HTTPException, ImproperlyConfigured
 from bolt.layers import OPTION_SETTINGS, PLUGIN_FOR_OPTION, Layer, option_error
 from bolt.plugins import BoltPluginManager
@@ -166,7 +171,7 @@ class BoltAPI(_Registrar):
         **options: Any,
     ) -> None:
         ensure_django()
-        self.settings = get_settings()
+        kernel_settings = get_settings()
         self.prefix = prefix
         self.title, self.version, self.description = title, version, description
         # API-wide defaults for plugin-owned route options (auth, guards, ...).
@@ -181,22 +186,30 @@ class BoltAPI(_Registrar):
         self.state: dict[str, Any] = {}
         self.fallback: Any = None
         self.compiled = False
-        self.router = PathRouter(strict_slash=self.settings.TRAILING_SLASH == "strict")
+        self.router = PathRouter(strict_slash=kernel_settings.TRAILING_SLASH == "strict")
         self._exception_handlers: dict[type[BaseException], Any] = {}
         self._handler_cache: dict[type[BaseException], Any] = {}
         self._host_check: Any = None
         self._started = False
-        names: list[Any] | None = self.settings.PLUGINS
+        names: list[Any] | None = kernel_settings.PLUGINS
         extra: list[Any] = []
+        autoload = kernel_settings.PLUGIN_AUTOLOAD
         if plugins is not None:
             given = [p for p in plugins if isinstance(p, str)]
             extra = [p for p in plugins if not isinstance(p, str)]
-            if any(not n.startswith("-") for n in given):
+            if not plugins:
+                names, autoload = [], False  # plugins=[]: the kernel alone
+            elif any(not n.startswith(("-", "+")) for n in given):
                 names = given
             elif given:
                 names = [*(names or []), *given] if names is not None else given
         self.pm = BoltPluginManager()
-        self.pm.load(names, extra=extra, autoload=self.settings.PLUGIN_AUTOLOAD)
+        self.pm.load(names, extra=extra, autoload=autoload)
+        self.settings = self.pm.active_settings(kernel_settings)
+        known = set(self.settings.owners())
+        for model in app_settings_models().values():
+            known.update(model.model_fields)
+        check_unknown_settings(known, self.pm.declared_elsewhere)
         self.pm.hook.bolt_configure(api=self, settings=self.settings)
         self._check_option_names(self.defaults, "BoltAPI(...)")
         self.layer = Layer(
@@ -210,8 +223,14 @@ class BoltAPI(_Registrar):
         """One ``settings`` layer per option whose default is a project setting. An option
         set there while its plugin is off stops startup here, not silently later."""
         out: list[Layer] = []
+        owners = self.settings.owners()
         for option, setting in OPTION_SETTINGS.items():
-            value = getattr(self.settings, setting, None)
+            if setting in owners:
+                value = getattr(self.settings, setting)
+            elif raw_setting_is_set(setting):
+                value = True  # given, but no enabled plugin declares or applies it
+            else:
+                value = None
             if value is None:
                 continue
             if option not in self.known_options:

@@ -338,9 +338,9 @@ def fold_middleware(middleware: list[Middleware], inner: Handler) -> Handler:
 def collect_middleware(api: Any, route: Route) -> list[Middleware]:
     """Ask plugins for the route's middleware, then apply ``skip_middleware``."""
     found: list[Middleware] = []
-    for result in api.pm.hook.bolt_route_middleware(api=api, route=route):
-        if result is None:
-            continue
+    # Plugin by plugin in load order, so the stable sort by phase puts the plugin loaded
+    # first outermost on equal phases (pluggy's own call order is the reverse).
+    for _, result in api.pm.call_each("bolt_route_middleware", api=api, route=route):
         found.extend(result if isinstance(result, list | tuple) else [result])
     skip = route.options.get("skip_middleware")
     if skip:

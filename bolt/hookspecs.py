@@ -24,8 +24,10 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from bolt.api import BoltAPI
-    from bolt.conf import BoltSettings
+    from bolt.conf import ActiveSettings
     from bolt.middleware import Middleware
     from bolt.params import Param
     from bolt.route import Route
@@ -46,11 +48,34 @@ def bolt_addhooks(pluginmanager: pluggy.PluginManager) -> None:
 
 
 @hookspec
-def bolt_configure(api: BoltAPI, settings: BoltSettings) -> None:
+def bolt_settings_model() -> type[BaseModel] | None:
+    """Return the pydantic model of this plugin's settings, or ``None`` (no settings).
+
+    Field ``X`` is the setting ``BOLT_X``, read from Django settings first, then from the
+    environment, then the field's default (``bolt.conf.PluginSettings`` is a convenient
+    base; any ``BaseModel`` works). The kernel validates the model once per process when an
+    API enabling the plugin is built (a bad value stops startup naming the setting), freezes
+    it, and hands it to the plugin as ``settings.of(name)`` and field by field as
+    ``settings.X`` in ``bolt_configure``; ``bolt.conf.load_settings(Model)`` returns the
+    same object anywhere else. Every declared name counts as known, so a ``BOLT_*`` Django
+    setting nobody declares is reported with the nearest known name, and
+    ``manage.py bolt_settings`` lists the plugin's values and where they came from. Two
+    plugins declaring the same name stop startup.
+
+    Called plugin by plugin (the kernel must know whose model it is); it cannot be a
+    wrapper.
+    """
+
+
+@hookspec
+def bolt_configure(api: BoltAPI, settings: ActiveSettings) -> None:
     """Called once per API after all plugins are loaded and settings are validated.
 
-    Validate plugin settings here (raise ``ImproperlyConfigured`` naming the setting) and
-    declare the middleware names the plugin may produce with
+    ``settings`` (also ``api.settings``) holds the kernel's settings and those of every
+    enabled plugin: ``settings.JWT_LEEWAY``, or a plugin's whole model with
+    ``settings.of("auth")``. Validate what a model cannot express here (raise
+    ``ImproperlyConfigured`` naming the setting), declare the route options the plugin owns
+    with ``api.register_option(name, plugin)`` and the middleware names it may produce with
     ``api.register_middleware_name(name)`` so ``skip_middleware(name)`` can check them.
     """
 
@@ -100,9 +125,12 @@ def bolt_route_middleware(api: BoltAPI, route: Route) -> Middleware | list[Middl
     """Return the middleware this plugin puts on ``route``, or ``None`` (which costs nothing).
 
     Call ``route.claim(option)`` for each route option the plugin handles; an option no
-    plugin claims stops startup (fail closed). The kernel sorts all returned middleware by
-    ``phase`` (CORS 100, authentication 200, rate limit 300, guards 400), removes the ones
-    named in ``skip_middleware``, and folds the chain once.
+    plugin claims stops startup (fail closed). The kernel asks the plugins one by one in
+    load order (``BOLT_PLUGINS`` order, plugin objects last), sorts all returned middleware
+    by ``phase`` (stable: on equal phases the plugin loaded first runs first, outermost),
+    removes the ones named in ``skip_middleware``, and folds the chain once. Phase bands
+    are in ``bolt.middleware`` (first-party 100-499; third parties below 100 or 500-899).
+    This hook cannot be a wrapper.
     """
 
 

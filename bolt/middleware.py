@@ -7,6 +7,23 @@ before=check, name=...)`` instead and costs no coroutine of its own. The kernel 
 route's middleware by phase (lower runs first, outermost) and folds the chain once when the
 route compiles, so a request only walks a prepared stack of closures.
 
+Phase bands (``Middleware.phase``; lower runs first, outermost):
+
+========  ===============================================================================
+0-99      third parties, outside everything: timing, request ids, tracing (see the whole
+          request, refusals included)
+100-499   first-party steps: CORS 100, client-keyed rate limits 150, authentication 200,
+          identity-keyed rate limits 300, guards 400
+500-899   third parties, after the guards: the caller is known and allowed (audit,
+          conditional GET, caching)
+900+      reserved for Bolt
+========  ===============================================================================
+
+Equal phases are ordered by plugin load order (``BOLT_PLUGINS`` order, plugin objects of
+``BoltAPI(plugins=[...])`` last): the plugin loaded first runs first, outermost; steps one
+plugin returns keep their list order. The kernel does not enforce the bands; they are the
+contract that lets independent plugins pick phases without knowing each other.
+
 ``cors``, ``rate_limit`` are re-exported from their plugins so user code imports them from
 here; ``skip_middleware`` belongs to the kernel because removal happens at compile time.
 """
@@ -25,11 +42,15 @@ if TYPE_CHECKING:
     from bolt.responses import Response
 
 __all__ = [
+    "FIRST_PARTY_PHASES",
     "PHASE_AUTH",
     "PHASE_CORS",
     "PHASE_GUARDS",
     "PHASE_RATE_LIMIT",
     "PHASE_RATE_LIMIT_EARLY",
+    "RESERVED_PHASES",
+    "THIRD_PARTY_INNER_PHASES",
+    "THIRD_PARTY_OUTER_PHASES",
     "Before",
     "Handler",
     "Middleware",
@@ -42,6 +63,12 @@ __all__ = [
 
 Handler = Callable[["Request"], Awaitable["Response"]]
 F = TypeVar("F", bound=Callable[..., Any])
+
+# The bands of the module docstring.
+THIRD_PARTY_OUTER_PHASES = range(100)
+FIRST_PARTY_PHASES = range(100, 500)
+THIRD_PARTY_INNER_PHASES = range(500, 900)
+RESERVED_PHASES = range(900, 1000)
 
 PHASE_CORS = 100
 # Limits keyed by something the client sends (its IP, a header) run before authentication,
@@ -61,7 +88,8 @@ Before = Callable[["Request"], Any]
 class Middleware:
     """One step of a route's request pipeline, in one of two shapes.
 
-    - ``phase``: position in the chain; lower is outer (runs first).
+    - ``phase``: position in the chain; lower is outer (runs first). Third parties use
+      0-99 or 500-899 (see the module docstring); equal phases run in plugin load order.
     - ``wrap``: ``wrap(next_handler) -> handler``; called once at compile time. The step owns
       the call: it can act before and after the inner steps, catch their exceptions, or
       replace the response.

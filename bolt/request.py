@@ -39,6 +39,13 @@ class Request(Mapping[str, Any]):
     ``query`` maps names to their last value (``query_list(name)`` gives all).
     ``auth`` is the authentication context set by the auth plugin (``None`` when anonymous);
     ``request.get("auth", {})`` returns ``{}`` then.
+
+    Public for middleware (stable API): ``method`` (``"HEAD"`` stays ``"HEAD"`` while the
+    GET route's chain serves it), ``path``, ``scheme``, ``client``, ``headers``,
+    ``header_list()``, ``query``, ``query_list()``, ``cookies``, ``route`` (the ``Route``
+    being served), ``auth``, ``state`` (per-request scratch space), ``body`` (bytes, once
+    the handler has read it: inside the chain, after ``next_handler`` returns) and
+    ``add_response_header()``.
     """
 
     # No __slots__: lazily filled attributes default at class level, so creating a request

@@ -134,10 +134,18 @@ class Response:
     ``content`` may be bytes, str, or anything JSON-encodable (then the media type defaults
     to ``application/json``). ``headers`` are set on the response; ``set_cookie`` adds
     ``Set-Cookie`` lines.
+
+    Public for middleware (stable API): ``status_code``, ``headers`` (lower-case names,
+    mutable), ``body`` (bytes, when ``in_memory``), ``media_type`` and ``in_memory``. For a
+    HEAD request the kernel drops the body when sending; middleware sees the GET body.
     """
 
     __slots__ = ("body", "cookies", "headers", "media_type", "status_code")
     default_media_type: str | None = None
+    # Public for middleware: ``True`` when ``body`` holds the whole body (hash it, replace
+    # it); ``False`` for responses that stream (``StreamingResponse``, ``FileResponse``),
+    # whose ``body`` is ``b""``. A class attribute, so it costs nothing per response.
+    in_memory: bool = True
 
     def __init__(
         self,
@@ -294,6 +302,7 @@ class StreamingResponse(Response):
     """
 
     __slots__ = ("iterator",)
+    in_memory = False
 
     def __init__(
         self,
@@ -405,6 +414,7 @@ class FileResponse(Response):
     """
 
     __slots__ = ("chunk_size", "file_path", "file_size")
+    in_memory = False
 
     def __init__(
         self,

@@ -41,6 +41,14 @@ class Route:
     Plugins read ``method``, ``path``, ``endpoint``, ``signature``, ``options``,
     ``view_class``/``action`` (set by the viewsets plugin) and call ``claim(option)`` for
     the options they implement.
+
+    Public for plugins (stable API): ``method``, ``path``, ``endpoint``, ``options``,
+    ``option_layer()``, ``claim()``, ``meta`` (per-route space for plugins), ``name``,
+    ``tags``, ``status_code``, ``view_class``, ``action``, ``params`` and ``return_type``
+    (after compilation) and ``serves_head``. Documented ``meta`` keys other plugins may
+    read: ``"middleware"`` (names in run order), ``"response_schema"`` and
+    ``"query_params"`` (what a plugin that shapes a route's answer knows about it, for
+    documentation; see docs/plugins.md).
     """
 
     __slots__ = (
@@ -154,6 +162,12 @@ class Route:
     def claim(self, *names: str) -> None:
         """Mark options as handled by the calling plugin (see fail-closed in the docs)."""
         self.claimed.update(names)
+
+    @property
+    def serves_head(self) -> bool:
+        """Whether HEAD requests run this route's chain: a GET route answers HEAD unless a
+        HEAD route is registered at its path (the kernel then drops the body on send)."""
+        return self.method in ("GET", "HEAD")
 
     @property
     def handler_name(self) -> str:

@@ -6,6 +6,12 @@ from typing import Any
 
 from bolt.hookspecs import hookimpl
 from bolt_granian import hookspecs
+from bolt_granian.settings import GranianSettings
+
+
+@hookimpl
+def bolt_settings_model() -> type[GranianSettings]:
+    return GranianSettings
 
 
 @hookimpl

@@ -21,6 +21,7 @@ from .base import BaseAuthentication, DjangoUserLoader, check_backend, make_cont
 from .jwt_backend import JWTAuthentication, acreate_jwt_for_user, create_jwt_for_user
 from .middleware import auth_middleware
 from .session import SessionAuthentication
+from .settings import AuthSettings
 
 __all__ = [
     "APIKeyAuthentication",
@@ -32,6 +33,11 @@ __all__ = [
     "create_jwt_for_user",
     "make_context",
 ]
+
+
+@hookimpl
+def bolt_settings_model() -> type[AuthSettings]:
+    return AuthSettings
 
 
 @hookimpl(trylast=True)

@@ -63,9 +63,9 @@ _now = time.time  # the clock cached tokens are checked against (tests move it)
 def _default_secret(bolt_settings: Any = None) -> str:
     from django.conf import settings
 
-    from bolt.conf import get_settings
+    from bolt_plugins.auth.settings import auth_settings
 
-    return (bolt_settings or get_settings()).JWT_SECRET or settings.SECRET_KEY
+    return (bolt_settings or auth_settings()).JWT_SECRET or settings.SECRET_KEY
 
 
 def check_algorithms(algorithms: Iterable[str]) -> list[str]:
@@ -414,9 +414,9 @@ def _claims_for(
 
 
 def _encode(claims: dict[str, Any], secret: Any, algorithm: str | None) -> str:
-    from bolt.conf import get_settings
+    from bolt_plugins.auth.settings import auth_settings
 
-    alg = algorithm or get_settings().JWT_ALGORITHMS[0]
+    alg = algorithm or auth_settings().JWT_ALGORITHMS[0]
     check_algorithms([alg])
     key = secret if secret is not None else _default_secret()
     if alg in HMAC_MIN_BYTES:

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
+
+from bolt.conf import PluginSettings
 from bolt.hookspecs import hookimpl
 from bolt.layers import resolve_items
 
@@ -44,6 +47,19 @@ __all__ = [
     "IsStaff",
     "check_object_permissions",
 ]
+
+
+class GuardsSettings(PluginSettings):
+    """``BOLT_DEFAULT_PERMISSION_CLASSES``: the guards of every route that names none."""
+
+    DEFAULT_PERMISSION_CLASSES: list[Any] | None = Field(
+        default=None, description="Project-wide guards (the 'guards' option)."
+    )
+
+
+@hookimpl
+def bolt_settings_model() -> type[GuardsSettings]:
+    return GuardsSettings
 
 
 @hookimpl(trylast=True)

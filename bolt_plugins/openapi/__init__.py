@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
+
+from bolt.conf import PluginSettings
 from bolt.exceptions import ImproperlyConfigured
 from bolt.hookspecs import hookimpl
 from bolt.routing import normalize
@@ -35,6 +38,19 @@ def openapi_document(api: Any) -> dict[str, Any]:
             "(BOLT_OPENAPI_ENABLED / BOLT_OPENAPI_PATH / BOLT_PLUGINS)"
         )
     return state.document
+
+
+class OpenAPISettings(PluginSettings):
+    """Whether and where the schema and the docs page are served (``""`` turns one off)."""
+
+    OPENAPI_ENABLED: bool = True
+    OPENAPI_PATH: str | None = Field(default="/openapi.json")
+    OPENAPI_DOCS_PATH: str | None = Field(default="/docs")
+
+
+@hookimpl
+def bolt_settings_model() -> type[OpenAPISettings]:
+    return OpenAPISettings
 
 
 @hookimpl(trylast=True)

@@ -24,8 +24,11 @@ Settings:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import Field, field_validator
+
+from bolt.conf import PluginSettings
 from bolt.hookspecs import hookimpl
 from bolt.middleware import PHASE_RATE_LIMIT, PHASE_RATE_LIMIT_EARLY, Middleware
 from bolt_plugins.ratelimit.clientip import ClientIPResolver
@@ -71,6 +74,29 @@ def make_store(settings: Any) -> MemoryStore | RedisStore:
     if settings.RATELIMIT_STORE == "memory":
         return MemoryStore(settings.RATELIMIT_MAX_KEYS)
     return RedisStore(settings.RATELIMIT_STORE)
+
+
+class RateLimitSettings(PluginSettings):
+    """The limiter's store, its failure policy, headers and the trusted proxies."""
+
+    RATELIMIT_STORE: str = "memory"
+    RATELIMIT_FAIL_OPEN: bool = False
+    RATELIMIT_MAX_KEYS: int = Field(default=100_000, ge=100)
+    RATELIMIT_HEADERS: Literal["all", "refused"] = "all"
+    TRUSTED_PROXIES: list[str] = Field(default_factory=list)
+    TRUSTED_PROXY_HEADER: Literal["x-forwarded-for", "forwarded"] = "x-forwarded-for"
+
+    @field_validator("RATELIMIT_STORE")
+    @classmethod
+    def _store(cls, value: str) -> str:
+        if value != "memory" and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must be 'memory' or a redis:// URL")
+        return value
+
+
+@hookimpl
+def bolt_settings_model() -> type[RateLimitSettings]:
+    return RateLimitSettings
 
 
 @hookimpl(trylast=True)

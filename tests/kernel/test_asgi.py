@@ -109,11 +109,19 @@ def test_settings_errors_name_the_setting(settings: Any) -> None:
 
 def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOLT_TRAILING_SLASH", "strict")
-    monkeypatch.setenv("BOLT_RATELIMIT_STORE", "ftp://nope")
-    with pytest.raises(Exception, match="RATELIMIT_STORE"):
-        BoltSettings()
-    monkeypatch.setenv("BOLT_RATELIMIT_STORE", "redis://127.0.0.1:6379/0")
     assert BoltSettings().TRAILING_SLASH == "strict"
+    # A plugin's own settings come from the environment the same way.
+    from bolt.conf import load_settings
+    from bolt_plugins.ratelimit import RateLimitSettings
+
+    monkeypatch.setenv("BOLT_RATELIMIT_STORE", "ftp://nope")
+    reset_settings()
+    with pytest.raises(ImproperlyConfigured, match="BOLT_RATELIMIT_STORE"):
+        load_settings(RateLimitSettings, "ratelimit")
+    monkeypatch.setenv("BOLT_RATELIMIT_STORE", "redis://127.0.0.1:6379/0")
+    reset_settings()
+    assert load_settings(RateLimitSettings).RATELIMIT_STORE == "redis://127.0.0.1:6379/0"
+    reset_settings()
 
 
 def test_standalone_module_configures_django(tmp_path: Path) -> None:

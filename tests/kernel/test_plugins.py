@@ -80,6 +80,42 @@ def test_hook_bolt_configure() -> None:
     assert "recorder" in api.middleware_names
 
 
+def test_hook_bolt_settings_model(settings: Any) -> None:
+    """A plugin declares its settings; the kernel validates them and hands them back."""
+    from pydantic import Field
+
+    from bolt.conf import PluginSettings
+
+    class GreetingSettings(PluginSettings):
+        GREETING: str = Field(default="hello", min_length=1)
+
+    class Greeter:
+        @hookimpl
+        def bolt_settings_model(self) -> type[PluginSettings]:
+            return GreetingSettings
+
+        @hookimpl
+        def bolt_configure(self, api: BoltAPI, settings: Any) -> None:
+            api.state["greeting"] = settings.GREETING
+
+    def build() -> BoltAPI:
+        api = make_api(Greeter())
+
+        @api.get("/greet")
+        async def greet() -> dict:
+            return {"greeting": api.state["greeting"]}
+
+        return api
+
+    assert TestClient(build()).get("/greet").json() == {"greeting": "hello"}
+    settings.BOLT_GREETING = "bonjour"
+    assert TestClient(build()).get("/greet").json() == {"greeting": "bonjour"}
+    assert isinstance(build().settings.of("Greeter"), GreetingSettings)
+    settings.BOLT_GREETING = ""
+    with pytest.raises(ImproperlyConfigured, match=r"plugin 'Greeter'.*BOLT_GREETING"):
+        build()
+
+
 def test_hook_bolt_collect_routes() -> None:
     class Resource:
         """A third-party way to declare routes: a class with a `handlers` dict."""

@@ -22,7 +22,6 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from bolt.conf import get_settings
 from bolt.exceptions import ImproperlyConfigured
 from bolt_granian.server import (
     LOG_LEVELS,
@@ -31,6 +30,7 @@ from bolt_granian.server import (
     default_target,
     serve,
 )
+from bolt_granian.settings import granian_settings
 
 
 def _positive(value: str) -> int:
@@ -114,7 +114,7 @@ class Command(BaseCommand):
 
     def options_from(self, opts: dict[str, Any]) -> ServerOptions:
         """Merge flags over settings into validated server options."""
-        conf = get_settings()
+        conf = granian_settings()
         if opts.get("app"):
             target, factory = opts["app"], False
         else:
