@@ -1,10 +1,12 @@
-"""What ``ModelViewSet`` routes add to the document, read from the CRUD plugin's own answers.
+"""What a route's answer and query look like when its handler does not say: route facts.
 
-A CRUD ViewSet's standard handlers declare no return type: the CRUD plugin encodes models
-with the class's serializer for each action. The document asks the same question the
-encoder asks (``static_serializer``), wraps it the way the handler answers (a list, a page
-with ``results``), and lists the query parameters the list route accepts, which the CRUD
-plugin records in ``route.meta["crud_known_query"]`` when the route compiles.
+A plugin that shapes a route's answer itself (the CRUD plugin's ``ModelViewSet`` encodes
+models with the class's serializer for each action) records what it knows in the kernel's
+documented route facts when the route compiles: ``route.meta["response_schema"]`` (a
+Python type, or a JSON schema whose values may be Python types) and
+``route.meta["query_params"]`` (name → Python type). This module turns those facts into
+schema pieces; it imports no other plugin, so any plugin can document its routes the same
+way.
 """
 
 from __future__ import annotations
@@ -15,65 +17,34 @@ from .schema import SchemaSlot
 
 __all__ = ["crud_extra_query", "crud_response"]
 
-_ITEM_ACTIONS = ("retrieve", "create", "update", "partial_update")
+_JSON_SCALARS = (str, int, float, bool, type(None))
 
 
-def _crud() -> Any:
-    try:
-        from bolt_plugins.crud import mixins
-    except ImportError:  # pragma: no cover - the CRUD plugin ships with Bolt
-        return None
-    return mixins
-
-
-def _crud_view(route: Any) -> Any:
-    mixins = _crud()
-    view = route.view_class
-    if mixins is None or view is None or not issubclass(view, mixins.CrudBase):
-        return None
-    return view
+def _slots(value: Any) -> Any:
+    """A fact as a schema: Python types become ``SchemaSlot`` placeholders."""
+    if isinstance(value, dict):
+        return {key: _slots(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_slots(item) for item in value]
+    if isinstance(value, _JSON_SCALARS):
+        return value
+    return SchemaSlot(value)
 
 
 def crud_response(route: Any) -> Any:
-    """A JSON schema (or ``SchemaSlot``) for a CRUD action without a declared return type."""
-    view = _crud_view(route)
-    if view is None or route.return_type not in (None, Any, dict, list, object):
+    """The recorded answer of a route without a declared return type, or ``None``."""
+    fact = route.meta.get("response_schema")
+    if fact is None or route.return_type not in (None, Any, dict, list, object):
         return None
-    mixins = _crud()
-    action = route.action
-    if action == "destroy" and getattr(view, "destroy", None) is mixins.DestroyMixin.destroy:
-        return {
-            "type": "object",
-            "properties": {"deleted": {"type": "boolean"}},
-            "required": ["deleted"],
-        }
-    if action != "list" and action not in _ITEM_ACTIONS:
-        return None
-    try:
-        schema = mixins.static_serializer(view, action)
-    except Exception:
-        return None
-    if schema is None:
-        return None
-    if action != "list":
-        return SchemaSlot(schema)
-    items = SchemaSlot(list[schema])  # type: ignore[valid-type]
-    if mixins.paginator_of(view) is None:
-        return items
-    return {"type": "object", "properties": {"results": items}, "required": ["results"]}
+    return _slots(fact)
 
 
 def crud_extra_query(route: Any, declared: set[str]) -> list[dict[str, Any]]:
-    """Query parameters of a CRUD list (search, ordering, filters, pagination) not yet shown."""
-    view = _crud_view(route)
-    known = route.meta.get("crud_known_query")
-    if view is None or not known or route.action != "list":
-        return []
-    paginator = _crud().paginator_of(view)
-    paging = set(paginator.query_params) if paginator is not None else set()
+    """Recorded query parameters the handler's signature does not show."""
+    facts: dict[str, Any] = route.meta.get("query_params") or {}
     out = []
-    for name in sorted(set(known) - declared):
-        numeric = name in paging and "cursor" not in name
+    for name in sorted(set(facts) - declared):
+        numeric = facts[name] is int
         out.append(
             {
                 "name": name,
