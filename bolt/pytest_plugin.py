@@ -6,6 +6,8 @@ Fixtures:
   (``bolt.asgi.get_asgi_application()``: every ``BoltAPI`` of the project in front of Django).
   Override it in a ``conftest.py`` to test one API: ``return api``.
 - ``bolt_client``: a ``bolt.testing.TestClient`` of ``bolt_app``, lifespan started.
+- ``bolt_make_api``: ``bolt_make_api(*plugins, settings=..., **options)`` builds a
+  ``BoltAPI`` with exactly the given plugins (and ``BOLT_*`` settings) for plugin tests.
 - ``bolt_client_as``: ``bolt_client_as(user)`` returns a client whose requests carry that
   user's auth context on every authenticating route, without a token
   (``TestClient.force_authenticate``).
@@ -64,3 +66,46 @@ def bolt_client_as(bolt_app: Any) -> Iterator[Callable[..., Any]]:
     yield make
     for client in reversed(clients):
         client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def bolt_make_api() -> Iterator[Callable[..., Any]]:
+    """``bolt_make_api(*plugins, settings=None, **options)``: a ``BoltAPI`` with exactly
+    ``plugins`` (names such as ``"cors"`` and plugin objects) and no other, whatever
+    ``BOLT_PLUGINS`` says; ``"+name"``/``"-name"`` modify the first-party defaults instead.
+
+    ``settings`` are ``BOLT_*`` values (without the prefix) set as Django settings for the
+    rest of the test, the way a project would set them (``{"TIMING_METRIC": "app"}``); they
+    are validated with the plugins' settings models like in production. Like pytest's
+    ``pytester``, it lets a plugin's tests build the application they need in one line.
+    """
+    from django.test import override_settings
+
+    from bolt import BoltAPI
+    from bolt._django import ensure_django
+    from bolt.conf import reset_settings
+
+    ensure_django()  # a plugin's own test suite may have no Django project at all
+    overrides: list[Any] = []
+
+    def make(*plugins: Any, settings: dict[str, Any] | None = None, **options: Any) -> Any:
+        if settings:
+            override = override_settings(**{f"BOLT_{k}": v for k, v in settings.items()})
+            override.enable()
+            overrides.append(override)
+            reset_settings()
+        # Built as if BOLT_PLUGINS were [] and autoload off, so the project's plugin
+        # settings do not leak in: names replace nothing, objects are all there is, and
+        # "+name"/"-name" modify the first-party defaults.
+        with override_settings(BOLT_PLUGINS=[], BOLT_PLUGIN_AUTOLOAD=False):
+            reset_settings()
+            try:
+                return BoltAPI(plugins=list(plugins), **options)
+            finally:
+                reset_settings()
+
+    yield make
+    for override in reversed(overrides):
+        override.disable()
+    if overrides:
+        reset_settings()

@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import sys
 import threading
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 try:
@@ -24,7 +26,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
 from asgiref.current_thread_executor import CurrentThreadExecutor
 from asgiref.sync import AsyncToSync
 
-__all__ = ["AsyncTestClient", "TestClient"]
+__all__ = ["AsyncTestClient", "TestClient", "assert_no_hook_calls"]
 
 
 def _scope_for(request: httpx.Request, root_path: str = "") -> dict[str, Any]:
@@ -290,3 +292,33 @@ class AsyncTestClient(httpx.AsyncClient):
         if self._lifespan is not None:
             await self._lifespan.stop()
         await super().__aexit__(*args)
+
+
+@contextmanager
+def assert_no_hook_calls(*apis: Any) -> Iterator[list[str]]:
+    """Fail if any plugin hook of ``apis`` is called inside the ``with`` block.
+
+    Hooks belong to build and compile time; a hook call while requests are served is a
+    per-request cost the kernel promises not to have. Compile first (``api.compile()``, or
+    one request outside the block), then serve requests inside it::
+
+        api.compile()
+        with assert_no_hook_calls(api):
+            client.get("/items/1")
+
+    Yields the list of hook names called so far (empty unless the block failed).
+    """
+    calls: list[str] = []
+    undo = [
+        api.pm.add_hookcall_monitoring(
+            lambda name, impls, kwargs: calls.append(name), lambda *args: None
+        )
+        for api in apis
+    ]
+    try:
+        yield calls
+    finally:
+        for stop in undo:
+            stop()
+    if calls:
+        raise AssertionError(f"plugin hooks called while serving requests: {calls}")
