@@ -49,10 +49,10 @@ async def read_body(request: Request, limit: int) -> None:
     """Read the whole body into ``request.body``; 413 past ``limit``, before and while reading.
 
     A body that arrives in one message is kept as the server handed it (``bytes``, no copy).
-    A longer one is written into a single ``bytearray`` that doubles towards
-    ``Content-Length`` as bytes arrive, so the body is in memory about once while it is read,
-    not as chunks and then their join (twice), and a client that declares a large body but
-    sends little holds little; ``msgspec`` and the form parser read the buffer as it is.
+    A longer one is appended to a single ``bytearray`` as it arrives, so the body is in
+    memory about once while it is read, not as chunks and then their join (twice), and a
+    client that declares a large body but sends little holds little; ``msgspec`` and the
+    form parser read the buffer as it is.
 
     A broken chunked body makes the server's ``receive()`` fail (a 400 here, not the server's
     plain-text 500) or, on Granian, report ``http.disconnect``: ``ClientDisconnected``, which
@@ -86,12 +86,10 @@ async def read_body(request: Request, limit: int) -> None:
         # All of it at once (Granian still sends an empty last message, which nobody needs).
         request.body = chunk
         return
-    # One buffer, grown by doubling towards Content-Length as bytes arrive: a client that
-    # declares the whole limit and then trickles bytes holds at most about twice what it sent,
-    # not the limit. Equal-length slice assignment copies in place; past the end (no
-    # Content-Length, or a server that sends more than it declared) the buffer grows.
-    buffer = bytearray(_initial(declared, total))
-    buffer[0:total] = chunk
+    # One buffer that grows as bytes arrive (CPython over-allocates geometrically, and large
+    # blocks grow in place by remapping), so a client that declares the whole limit and
+    # trickles bytes holds only what it sent, and a complete body needs no join.
+    buffer = bytearray(chunk)
     del chunk, message
     while True:
         try:
@@ -106,25 +104,13 @@ async def read_body(request: Request, limit: int) -> None:
             if total + size > limit:
                 await _linger(request, -1, limit)
                 raise PayloadTooLarge(detail=f"Request body exceeds {limit} bytes")
-            end = total + size
-            if end > len(buffer) and len(buffer) < declared:
-                # up to Content-Length, never past twice what has arrived
-                buffer.extend(bytes(min(declared, max(end, 2 * len(buffer))) - len(buffer)))
-            buffer[total:end] = chunk
-            total = end
+            buffer += chunk
+            total += size
         if not message.get("more_body", False):
             break
     if total < len(buffer):
         del buffer[total:]
     request.body = buffer
-
-
-def _initial(declared: int, received: int) -> int:
-    """The first size of a body buffer: what arrived, with room to double (at least 64 KiB),
-    never more than ``Content-Length``."""
-    if declared <= 0:
-        return received
-    return min(declared, max(2 * received, 64 * 1024))
 
 
 async def _linger(request: Request, declared: int, limit: int) -> None:
