@@ -270,3 +270,57 @@ def test_openapi_documents_write_bodies_without_computed_fields(client_for):
     assert "secret" not in schemas["BookRead"]["properties"]
     assert "label" in schemas["BookRead"]["properties"]
     assert schemas["AuthorWrite"]["properties"]["name"]["minLength"] == 1
+
+
+class Money(Serializer):
+    amount: int
+    currency: str
+
+    @model_validator(mode="before")
+    def from_text(cls, data: Any) -> Any:
+        if isinstance(data, str):  # "12 EUR"
+            amount, _, currency = data.partition(" ")
+            return {"amount": amount, "currency": currency}
+        return data
+
+    @field_validator("amount", mode="before")
+    def digits(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if not value.isdigit():
+                raise ValidationError("Enter whole units.")
+            return int(value)
+        return value
+
+    class Config:  # django-bolt's spelling
+        extra = "forbid"
+
+
+def test_before_validators_see_the_raw_json(client_for):
+    api = BoltAPI()
+
+    @api.post("/pay")
+    async def pay(data: list[Money]) -> list[Money]:
+        return data
+
+    client = client_for(api)
+    response = client.post("/pay", json=["12 EUR", {"amount": "3", "currency": "USD"}])
+    assert response.status_code == 200, response.text
+    assert response.json() == [
+        {"amount": 12, "currency": "EUR"},
+        {"amount": 3, "currency": "USD"},
+    ]
+    response = client.post("/pay", json=["x EUR", {"amount": 1}])
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {"loc": ["body", 0, "amount"], "msg": "Enter whole units.", "type": "value_error"},
+        {"loc": ["body", 1, "currency"], "msg": "Field required", "type": "missing"},
+    ]
+
+
+def test_validate_outside_a_route_reports_every_error():
+    from bolt.exceptions import RequestValidationError
+
+    assert Money.validate({"amount": 5, "currency": "EUR"}).amount == 5
+    with pytest.raises(RequestValidationError) as caught:
+        Money.validate({"amount": "five", "rate": 1})
+    assert [e["loc"] for e in caught.value.errors] == [["amount"], ["currency"], ["rate"]]
