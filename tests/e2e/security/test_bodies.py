@@ -80,18 +80,20 @@ def peak_growth(server: Server, body: bytes, count: int, path: str) -> float:
 def test_twenty_8mb_bodies_are_held_once(roomy: Server) -> None:
     """Only the title is decoded: what the worker holds is the body as read."""
     ratio = peak_growth(roomy, document(8 * MiB), 20, "/api/titles")
-    # Measured: 1.02x to 1.05x (one buffer sized from Content-Length). Keeping Granian's
-    # chunks in a list and then joining them cost 1.16x to 1.28x (each body twice for a
-    # moment, and the moments of twenty bodies overlap).
-    assert ratio < 1.1, f"peak grew {ratio:.2f}x the bodies in flight"
+    # Measured: 1.15x to 1.19x (a growing buffer until half the body is here, then one of
+    # the declared size). Allocating Content-Length on the first chunk gave 1.02x to 1.05x
+    # but let a client that declares the limit and trickles bytes hold the whole limit per
+    # connection; joining a list of chunks cost 1.16x to 1.28x.
+    assert ratio < 1.3, f"peak grew {ratio:.2f}x the bodies in flight"
 
 
 def test_twenty_8mb_documents_in_flight_cost_about_twice_their_size(roomy: Server) -> None:
     """The body plus the 8 MB string it decodes to: twice the body is the floor while the
     handler may still read ``request.body``."""
     ratio = peak_growth(roomy, document(8 * MiB), 20, "/api/docs")
-    # Measured: 1.99x to 2.05x (2.01x to 2.34x with the chunks joined).
-    assert ratio < 2.2, f"peak grew {ratio:.2f}x the bodies in flight"
+    # Measured: 2.1x to 2.2x (1.99x to 2.05x allocating Content-Length on the first chunk,
+    # 2.01x to 2.34x with the chunks joined).
+    assert ratio < 2.4, f"peak grew {ratio:.2f}x the bodies in flight"
 
 
 def upload_writing_first(port: int, body: bytes) -> tuple[int, Any] | str:
