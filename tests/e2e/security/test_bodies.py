@@ -178,3 +178,31 @@ def test_a_stalled_oversized_upload_is_answered_after_a_bounded_wait(strict: Ser
     assert_clean_error(response, 413)
     # And the server answers others meanwhile and afterwards.
     assert httpx.get(f"{strict.base_url}/api/hello", timeout=5).status_code == 200
+
+
+def test_declaring_a_big_body_and_trickling_holds_only_what_was_sent(roomy: Server) -> None:
+    """Forty connections each declare 16 MB and send 256 KiB: the worker holds about what
+    arrived, not forty times the declared size (640 MB)."""
+    pids = workers(roomy)
+    before = {}
+    for pid in pids:
+        assert reset_peak(pid), "cannot reset VmHWM (clear_refs)"
+        before[pid] = memory_kib(pid)
+    sent = 256 * 1024
+    socks = []
+    try:
+        for _ in range(40):
+            sock = socket.create_connection(("127.0.0.1", roomy.port), timeout=10)
+            sock.sendall(
+                b"POST /api/titles HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Content-Type: application/json\r\nContent-Length: 16000000\r\n\r\n" + b" " * sent
+            )
+            socks.append(sock)
+        time.sleep(1.0)  # let the worker read what was sent
+        growth = max(memory_kib(pid)["VmHWM"] - before[pid]["VmHWM"] for pid in pids) * 1024
+    finally:
+        for sock in socks:
+            sock.close()
+    assert growth < 40 * sent * 4, (
+        f"worker grew {growth / MiB:.0f} MiB for {40 * sent / MiB} MiB sent"
+    )
