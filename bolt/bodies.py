@@ -191,6 +191,9 @@ def json_extractor(param: Param, route: Any, api: Any) -> Callable[[Request], An
 
     key = param.alias
     tp = param.annotation
+    from bolt.serializers import contains_serializer, convert_value
+
+    serialized = contains_serializer(tp)  # every error at once, validators included
 
     def embedded_value(request: Request) -> Any:
         state = request.state
@@ -216,6 +219,8 @@ def json_extractor(param: Param, route: Any, api: Any) -> Callable[[Request], An
             raise RequestValidationError(
                 [validation_error(["body", key], "Field required", "missing")]
             )
+        if serialized:
+            return convert_value(tp, data[key], ["body", key])
         try:
             return msgspec.convert(data[key], tp)
         except msgspec.ValidationError as exc:

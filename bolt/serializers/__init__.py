@@ -17,6 +17,7 @@ from bolt.serializers._core import (
 from bolt.serializers._load import (
     BodyDecoder,
     contains_serializer,
+    convert_value,
     doc_view,
     input_view,
     output_passthrough,
@@ -31,6 +32,7 @@ __all__ = [
     "ValidatorFailed",
     "computed_field",
     "contains_serializer",
+    "convert_value",
     "doc_view",
     "field",
     "field_validator",

@@ -20,6 +20,7 @@ from bolt.serializers._core import SerializerMeta, ValidationError, ValidatorFai
 __all__ = [
     "BodyDecoder",
     "contains_serializer",
+    "convert_value",
     "doc_view",
     "input_view",
     "output_passthrough",
@@ -296,6 +297,22 @@ def _collect_object(cls: Any, value: Any, loc: list[Any], errors: list[dict[str,
         errors.extend(validation_error([*loc, *w], m, t) for w, m, t in exc.items)
     except msgspec.ValidationError as exc:
         errors.extend(msgspec_errors(exc, loc))
+
+
+def convert_value(tp: Any, value: Any, root: list[Any]) -> Any:
+    """``value`` (plain JSON data, one field of an embedded body) as ``tp``; every error
+    under ``root`` in one ``RequestValidationError``."""
+    try:
+        if _needs_prepare(tp):
+            value = _prepare(tp, value)
+        return msgspec.convert(value, tp)
+    except (msgspec.ValidationError, ValidationError):
+        pass
+    errors: list[dict[str, Any]] = []
+    collect(tp, value, list(root), errors)
+    if not errors:
+        errors = [validation_error(list(root), "Invalid value", "value_error")]
+    raise RequestValidationError(errors)
 
 
 class BodyDecoder:

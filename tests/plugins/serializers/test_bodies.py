@@ -4,7 +4,7 @@ validators, computed/read-only/write-only fields, aliases, PATCH, field sets."""
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 
 import msgspec
 import pytest
@@ -324,3 +324,46 @@ def test_validate_outside_a_route_reports_every_error():
     with pytest.raises(RequestValidationError) as caught:
         Money.validate({"amount": "five", "rate": 1})
     assert [e["loc"] for e in caught.value.errors] == [["amount"], ["currency"], ["rate"]]
+
+
+T = TypeVar("T")
+
+
+class Page(msgspec.Struct, Generic[T]):
+    count: int
+    results: list[T]
+
+
+def test_generic_envelopes_answer_with_the_read_variant(client_for):
+    api = BoltAPI()
+
+    @api.get("/page", response_model=Page[Book])
+    async def page() -> Any:
+        book = {**GOOD, "title": "Dune", "secret": "hidden", "id": 3}
+        return {"count": 1, "results": [book]}
+
+    response = client_for(api).get("/page")
+    assert response.status_code == 200, response.text
+    [book] = response.json()["results"]
+    assert book["label"] == "Dune (600 p.)"
+    assert "secret" not in book
+
+
+def test_embedded_serializer_bodies_report_every_error(client_for):
+    api = BoltAPI()
+
+    @api.post("/two")
+    async def two(book: Book, payment: Money) -> dict[str, Any]:
+        return {"title": book.title, "amount": payment.amount}
+
+    client = client_for(api)
+    ok = client.post("/two", json={"book": GOOD, "payment": "7 EUR"})
+    assert ok.status_code == 200, ok.text
+    assert ok.json() == {"title": "Dune", "amount": 7}
+    bad = client.post("/two", json={"book": {**GOOD, "pages": 0, "author": {}}, "payment": "7"})
+    assert bad.status_code == 422
+    assert {tuple(e["loc"]) for e in bad.json()["detail"]} == {
+        ("body", "book", "pages"),
+        ("body", "book", "author", "name"),
+        ("body", "book", "author", "email"),
+    }
