@@ -15,7 +15,8 @@ from typing import Annotated, Any, get_args, get_origin
 import msgspec
 
 from bolt.exceptions import RequestValidationError, validation_error
-from bolt.serializers._core import SerializerMeta, ValidationError, ValidatorFailed, _map
+from bolt.serializers._core import SerializerMeta, ValidationError, ValidatorFailed
+from bolt.serializers._variants import _map
 
 __all__ = [
     "BodyDecoder",
