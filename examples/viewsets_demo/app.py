@@ -26,19 +26,31 @@ import msgspec
 from bolt import BoltAPI, ViewSet, action
 from bolt.exceptions import NotFound
 from bolt.middleware import rate_limit
+from bolt.serializers import Serializer, ValidationError, field_validator
 from bolt.views import APIView
 
 api = BoltAPI(plugins=["viewsets", "ratelimit"])
 
 
-class NoteIn(msgspec.Struct):
+class NoteIn(Serializer):
+    """A note as clients write it: a 422 lists every bad field (and unknown ones)."""
+
     title: str
     body: str = ""
 
+    @field_validator("title")
+    def not_blank(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValidationError("This field may not be blank.")
+        if len(value) > 200:
+            raise ValidationError("Ensure this field has no more than 200 characters.")
+        return value
 
-class NotePatch(msgspec.Struct):
-    title: str | None = None
-    body: str | None = None
+
+#: PATCH bodies: every field optional; absent is ``msgspec.UNSET``, so ``null`` is refused
+#: instead of being taken for "unchanged".
+NotePatch = NoteIn.patch_type()
 
 
 class Note(msgspec.Struct):
@@ -96,9 +108,9 @@ class NoteViewSet(ViewSet):
 
     def partial_update(self, request, id: int, data: NotePatch) -> Note:
         note = store.get(id)
-        if data.title is not None:
+        if data.title is not msgspec.UNSET:
             note.title = data.title
-        if data.body is not None:
+        if data.body is not msgspec.UNSET:
             note.body = data.body
         return note
 
