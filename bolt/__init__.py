@@ -8,17 +8,25 @@ from bolt.api import BoltAPI, Router
 from bolt.hookspecs import hookimpl
 from bolt.middleware import Middleware
 from bolt.request import Request
+from bolt.responses import EventSourceResponse, ServerSentEvent, format_sse_event
+from bolt.websocket import WebSocket, WebSocketConsumer, WebSocketDisconnect
 
 __all__ = [
     "APIView",
     "BoltAPI",
+    "EventSourceResponse",
     "Middleware",
     "ModelViewSet",
     "ReadOnlyModelViewSet",
     "Request",
     "Router",
+    "ServerSentEvent",
     "ViewSet",
+    "WebSocket",
+    "WebSocketConsumer",
+    "WebSocketDisconnect",
     "action",
+    "format_sse_event",
     "hookimpl",
 ]
 __version__ = "0.1.0"

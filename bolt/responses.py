@@ -23,6 +23,7 @@ from bolt.exceptions import NotFound
 __all__ = [
     "HTML",
     "JSON",
+    "EventSourceResponse",
     "File",
     "FileResponse",
     "HTMLResponse",
@@ -33,8 +34,10 @@ __all__ = [
     "Redirect",
     "RedirectResponse",
     "Response",
+    "ServerSentEvent",
     "StreamingResponse",
     "add_response_headers",
+    "format_sse_event",
     "json_encode",
     "merge_vary",
     "register_json_type",
@@ -539,3 +542,6 @@ HTML = HTMLResponse
 PlainText = PlainTextResponse
 Redirect = RedirectResponse
 File = FileResponse
+
+# Server-Sent Events live in their own module; importable from here as from ``bolt``.
+from bolt.sse import EventSourceResponse, ServerSentEvent, format_sse_event  # noqa: E402

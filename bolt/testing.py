@@ -9,6 +9,8 @@ Use it as a context manager to run the lifespan (``bolt_startup`` / ``bolt_shutd
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import queue
 import sys
 import threading
 from collections.abc import Iterator
@@ -26,7 +28,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
 from asgiref.current_thread_executor import CurrentThreadExecutor
 from asgiref.sync import AsyncToSync
 
-__all__ = ["AsyncTestClient", "TestClient", "assert_no_hook_calls"]
+__all__ = ["AsyncTestClient", "TestClient", "TestResponse", "assert_no_hook_calls"]
 
 
 def _scope_for(request: httpx.Request, root_path: str = "") -> dict[str, Any]:
@@ -150,6 +152,8 @@ class _SyncTransport(httpx.BaseTransport):
         self.forced: tuple[Any, dict[str, Any] | None] | None = None
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.extensions.get(_STREAM):
+            return self.handle_stream(request)
         body = request.read()
         scope = _scope_for(request)
         status: Future[tuple[int, list[tuple[bytes, bytes]]]] = Future()
@@ -186,12 +190,149 @@ class _SyncTransport(httpx.BaseTransport):
         if not status.done():
             raise RuntimeError("The app finished without sending a response")
         code, headers = status.result()
-        return httpx.Response(
+        return TestResponse(
             code,
             headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers],
             stream=httpx.ByteStream(b"".join(chunks)),
             request=request,
         )
+
+    def handle_stream(self, request: httpx.Request) -> httpx.Response:
+        """Start the app and return as soon as it sent the status line: the body arrives
+        while the test reads it, and closing the response is the client's disconnect.
+
+        The app runs on pool threads here even inside a transaction (the test thread is
+        busy reading), so a stream's ORM work does not see a ``TestCase``'s rows.
+        """
+        body = request.read()
+        scope = _scope_for(request)
+        status: Future[tuple[int, list[tuple[bytes, bytes]]]] = Future()
+        chunks: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        gone = asyncio.Event()
+        forced = self.forced
+
+        async def run() -> None:
+            sent = False
+
+            async def receive() -> dict[str, Any]:
+                nonlocal sent
+                if not sent:
+                    sent = True
+                    return {"type": "http.request", "body": body, "more_body": False}
+                await gone.wait()
+                return {"type": "http.disconnect"}
+
+            async def send(message: dict[str, Any]) -> None:
+                if message["type"] == "http.response.start":
+                    status.set_result((message["status"], message.get("headers", [])))
+                elif message["type"] == "http.response.body" and not gone.is_set():
+                    chunks.put(message.get("body", b""))
+                    if not message.get("more_body", False):
+                        gone.set()
+                        chunks.put(None)
+
+            if forced is not None:
+                _force(*forced)
+            try:
+                await self.app(scope, receive, send)
+            except BaseException as exc:
+                if not status.done():
+                    status.set_exception(exc)
+                raise
+            finally:
+                if not status.done():
+                    status.set_exception(
+                        RuntimeError("The app finished without sending a response")
+                    )
+                chunks.put(None)
+
+        loop = self.portal.loop
+        task = asyncio.run_coroutine_threadsafe(run(), loop)
+        timeout = (request.extensions.get("timeout") or {}).get("read")
+        code, headers = status.result()
+        return TestResponse(
+            code,
+            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers],
+            stream=_QueueStream(chunks, lambda: loop.call_soon_threadsafe(gone.set), task, timeout),
+            request=request,
+        )
+
+
+class _QueueStream(httpx.SyncByteStream):
+    """The body of a streamed test response, chunk by chunk as the app sends them."""
+
+    def __init__(
+        self,
+        chunks: queue.SimpleQueue[bytes | None],
+        disconnect: Any,
+        task: Future[None],
+        timeout: float | None,
+    ) -> None:
+        self.chunks = chunks
+        self.disconnect = disconnect
+        self.task = task
+        self.timeout = timeout
+
+    def __iter__(self) -> Iterator[bytes]:
+        while True:
+            try:
+                chunk = self.chunks.get(timeout=self.timeout)
+            except queue.Empty:
+                raise httpx.ReadTimeout(
+                    f"the app sent nothing for {self.timeout} s (the client's read timeout)"
+                ) from None
+            if chunk is None:
+                return
+            if chunk:
+                yield chunk
+
+    def close(self) -> None:
+        """Disconnect, then wait (up to 5 s) until the app has finished with the request,
+        so a test can check at once what a disconnect cleaned up."""
+        self.disconnect()
+        with contextlib.suppress(Exception):
+            self.task.result(timeout=5)
+
+
+class TestResponse(httpx.Response):
+    """An ``httpx.Response`` that can also read a Server-Sent Events body."""
+
+    def iter_events(self) -> Iterator[Any]:
+        """Parse the body as an event stream: one ``ServerSentEvent`` per event, ``data``
+        as text (``event.json()`` decodes it). Blocks holding only comments (keep-alive
+        pings) are yielded too, with ``comment`` set and ``data`` ``None``, so a test can
+        see them; a browser ignores them."""
+        from bolt.sse import ServerSentEvent
+
+        fields: dict[str, Any] = {}
+        data: list[str] = []
+        comments: list[str] = []
+        for line in self.iter_lines():
+            if not line:
+                if data or fields or comments:
+                    event = ServerSentEvent.__new__(ServerSentEvent)
+                    event.data = "\n".join(data) if data else None
+                    event.event = fields.get("event")
+                    event.id = fields.get("id")
+                    event.retry = fields.get("retry")
+                    event.comment = "\n".join(comments) if comments else None
+                    yield event
+                fields, data, comments = {}, [], []
+                continue
+            name, _, value = line.partition(":")
+            if value.startswith(" "):
+                value = value[1:]
+            if name == "":
+                comments.append(value)
+            elif name == "data":
+                data.append(value)
+            elif name == "retry" and value.isdigit():
+                fields["retry"] = int(value)
+            elif name in ("event", "id"):
+                fields[name] = value
+
+
+_STREAM = "bolt_stream"
 
 
 class TestClient(httpx.Client):
@@ -205,6 +346,15 @@ class TestClient(httpx.Client):
         self._lifespan: Any = None
         self._bolt_transport = _SyncTransport(app, self._portal)
         super().__init__(transport=self._bolt_transport, base_url=base_url, **kwargs)
+
+    def send(self, request: httpx.Request, *, stream: bool = False, **kwargs: Any) -> Any:
+        """As httpx's ``send``; with ``stream=True`` (what ``client.stream(...)`` uses) the
+        app's body arrives as it is sent: ``iter_lines()``, ``iter_bytes()`` and
+        ``iter_events()`` (Server-Sent Events) read it, and leaving the ``with`` block is
+        the client's disconnect."""
+        if stream:
+            request.extensions[_STREAM] = True
+        return super().send(request, stream=stream, **kwargs)
 
     def force_authenticate(
         self, user: Any = None, *, context: dict[str, Any] | None = None
@@ -223,6 +373,22 @@ class TestClient(httpx.Client):
             self._bolt_transport.forced = None
         else:
             self._bolt_transport.forced = (user, context)
+
+    def websocket_connect(
+        self,
+        path: str,
+        headers: dict[str, str] | None = None,
+        subprotocols: list[str] | None = None,
+        *,
+        http_response: bool = True,
+    ) -> WebSocketTestSession:
+        """Open a WebSocket to ``path`` (use as a context manager).
+
+        A refused handshake raises ``WebSocketDenied`` (its ``status_code``, ``headers`` and
+        ``json()``). ``http_response=False`` leaves out the ``websocket.http.response``
+        extension, as a server without it: refusals are then a 403 without a body.
+        """
+        return WebSocketTestSession(self, path, headers or {}, subprotocols or [], http_response)
 
     def __enter__(self) -> TestClient:
         super().__enter__()
@@ -322,3 +488,196 @@ def assert_no_hook_calls(*apis: Any) -> Iterator[list[str]]:
             stop()
     if calls:
         raise AssertionError(f"plugin hooks called while serving requests: {calls}")
+
+
+class WebSocketDenied(Exception):
+    """The app refused a WebSocket handshake with an HTTP answer (``status_code``)."""
+
+    def __init__(self, status_code: int, headers: dict[str, str], body: bytes) -> None:
+        super().__init__(f"WebSocket handshake refused with {status_code}: {body[:200]!r}")
+        self.status_code = status_code
+        self.headers = headers
+        self.body = body
+
+    def json(self) -> Any:
+        import json
+
+        return json.loads(self.body)
+
+
+class WebSocketTestSession:
+    """One WebSocket from ``TestClient.websocket_connect``: the app runs on the client's
+    event loop; messages cross threads through queues. Receives time out after
+    ``timeout`` seconds (a test never hangs on a silent app)."""
+
+    __test__ = False
+
+    def __init__(
+        self,
+        client: TestClient,
+        path: str,
+        headers: dict[str, str],
+        subprotocols: list[str],
+        http_response: bool,
+        timeout: float = 5.0,
+    ) -> None:
+        import queue
+
+        self.client = client
+        self.timeout = timeout
+        self.accepted_subprotocol: str | None = None
+        self.accept_headers: dict[str, str] = {}
+        self.close_code: int | None = None
+        self.close_reason = ""
+        self._outbox: queue.Queue[dict[str, Any]] = queue.Queue()
+        self._inbox: asyncio.Queue[dict[str, Any]] | None = None
+        self._future: Any = None
+        url = httpx.URL(str(client.base_url).rstrip("/") + "/" + path.lstrip("/"))
+        raw_headers = [(b"host", (url.netloc or b"testserver"))]
+        raw_headers += [(b"connection", b"Upgrade"), (b"upgrade", b"websocket")]
+        raw_headers += [(b"sec-websocket-version", b"13"), (b"sec-websocket-key", b"dGVzdA==")]
+        for name, value in headers.items():
+            raw_headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
+        if subprotocols:
+            raw_headers.append((b"sec-websocket-protocol", ", ".join(subprotocols).encode()))
+        raw_path = url.raw_path.split(b"?", 1)[0]
+        self.scope: dict[str, Any] = {
+            "type": "websocket",
+            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": "1.1",
+            "scheme": "ws",
+            "path": _unquote_path(raw_path),
+            "raw_path": raw_path,
+            "query_string": url.query,
+            "root_path": "",
+            "headers": raw_headers,
+            "client": ("127.0.0.1", 50000),
+            "server": (url.host, url.port or 80),
+            "subprotocols": list(subprotocols),
+            "extensions": {"websocket.http.response": {}} if http_response else {},
+        }
+
+    def __enter__(self) -> WebSocketTestSession:
+        portal = self.client._portal
+        forced = self.client._bolt_transport.forced
+        ready: Future[None] = Future()
+
+        async def run() -> None:
+            self._inbox = asyncio.Queue()
+            await self._inbox.put({"type": "websocket.connect"})
+            ready.set_result(None)
+            inbox = self._inbox
+
+            async def receive() -> dict[str, Any]:
+                return await inbox.get()
+
+            async def send(message: dict[str, Any]) -> None:
+                self._outbox.put(message)
+
+            if forced is not None:
+                _force(*forced)
+            try:
+                await self.client.app(self.scope, receive, send)
+            finally:
+                self._outbox.put({"type": "bolt.testing.app_finished"})
+
+        self._future = asyncio.run_coroutine_threadsafe(run(), portal.loop)
+        ready.result(self.timeout)
+        first = self._next()
+        kind = first["type"]
+        if kind == "websocket.accept":
+            self.accepted_subprotocol = first.get("subprotocol")
+            self.accept_headers = {
+                k.decode("latin-1"): v.decode("latin-1") for k, v in first.get("headers") or []
+            }
+            return self
+        if kind == "websocket.http.response.start":
+            chunks = []
+            while True:
+                message = self._next()
+                if message["type"] != "websocket.http.response.body":
+                    break
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    break
+            headers = {
+                k.decode("latin-1"): v.decode("latin-1") for k, v in first.get("headers") or []
+            }
+            self._finish()
+            raise WebSocketDenied(first["status"], headers, b"".join(chunks))
+        self._finish()
+        if kind == "websocket.close" or kind == "bolt.testing.app_finished":
+            raise WebSocketDenied(403, {}, b"")
+        raise RuntimeError(f"Unexpected first message from the app: {first!r}")
+
+    def __exit__(self, *args: Any) -> None:
+        if self.close_code is None:
+            self._deliver({"type": "websocket.disconnect", "code": 1000})
+        self._finish()
+
+    def _finish(self) -> None:
+        if self._future is not None:
+            try:
+                self._future.result(self.timeout)
+            except TimeoutError:
+                self._future.cancel()
+
+    def _deliver(self, message: dict[str, Any]) -> None:
+        inbox = self._inbox
+        if inbox is not None and self._future is not None and not self._future.done():
+            self.client._portal.loop.call_soon_threadsafe(inbox.put_nowait, message)
+
+    def _next(self) -> dict[str, Any]:
+        import queue
+
+        try:
+            return self._outbox.get(timeout=self.timeout)
+        except queue.Empty:
+            raise TimeoutError(f"no message from the app within {self.timeout}s") from None
+
+    # --- the client's side ----------------------------------------------------------------
+    def send_text(self, data: str) -> None:
+        self._deliver({"type": "websocket.receive", "text": data})
+
+    def send_bytes(self, data: bytes) -> None:
+        self._deliver({"type": "websocket.receive", "bytes": data})
+
+    def send_json(self, data: Any) -> None:
+        import json
+
+        self.send_text(json.dumps(data))
+
+    def close(self, code: int = 1000) -> None:
+        """Close from the client's side (the app's next receive raises a disconnect)."""
+        self._deliver({"type": "websocket.disconnect", "code": code})
+        self.close_code = code
+
+    def receive(self) -> dict[str, Any]:
+        """The next ASGI message the app sent; a close raises ``WebSocketDisconnect``."""
+        from bolt.websocket import WebSocketDisconnect
+
+        message = self._next()
+        if message["type"] == "websocket.close":
+            self.close_code = message.get("code", 1000)
+            self.close_reason = message.get("reason") or ""
+            raise WebSocketDisconnect(self.close_code, self.close_reason)
+        if message["type"] == "bolt.testing.app_finished":
+            self._outbox.put(message)
+            raise WebSocketDisconnect(1006, "the app ended without a close frame")
+        return message
+
+    def receive_text(self) -> str:
+        message = self.receive()
+        text: str = message["text"]
+        return text
+
+    def receive_bytes(self) -> bytes:
+        data: bytes = self.receive()["bytes"]
+        return data
+
+    def receive_json(self) -> Any:
+        import json
+
+        message = self.receive()
+        text = message.get("text")
+        return json.loads(text if text is not None else message["bytes"])

@@ -1,0 +1,286 @@
+"""Server-Sent Events: ``EventSourceResponse``, ``ServerSentEvent`` and ``format_sse_event``.
+
+Import them from ``bolt`` or ``bolt.responses``. A handler returns
+``EventSourceResponse(generator)``; each item the generator yields becomes one event:
+
+- a ``ServerSentEvent`` is sent with its fields (``event``, ``id``, ``retry``, comment);
+- a ``str`` is the event's data;
+- ``bytes`` are data too (decoded as UTF-8);
+- anything else (dict, list, Struct, number…) is encoded as JSON and sent as data.
+
+Data containing line breaks is split into one ``data:`` line per line, which browsers join
+again with ``\\n``. While the generator has nothing to send, a ``: ping`` comment goes out
+every ``ping`` seconds so proxies and browsers keep the connection open.
+
+The client leaving is noticed at once (the server keeps accepting ``send`` after a
+disconnect, so the response listens for ``http.disconnect`` itself): an async generator is
+cancelled where it waits and closed, so its ``finally`` blocks run; a sync generator, which
+runs in a worker thread and cannot be interrupted, is closed as soon as its current step
+returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterable, Iterable, Mapping
+from typing import Any
+
+from bolt.responses import StreamingResponse, _wait_disconnect, json_encode
+
+__all__ = ["EventSourceResponse", "ServerSentEvent", "format_sse_event"]
+
+log = logging.getLogger("bolt")
+
+PING = b": ping\n\n"
+_DONE = object()
+_BREAKS = ("\r", "\n")
+
+
+def _lines(text: str) -> list[str]:
+    """``text`` split at the line breaks of the event-stream format (CRLF, CR, LF) only."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.split("\n")
+
+
+def _data_text(data: Any) -> str:
+    if isinstance(data, str):
+        return data
+    if isinstance(data, bytes | bytearray | memoryview):
+        return bytes(data).decode("utf-8", "replace")
+    return json_encode(data).decode()
+
+
+def format_sse_event(
+    data: Any = None,
+    *,
+    event: str | None = None,
+    id: str | int | None = None,
+    retry: int | None = None,
+    comment: str | None = None,
+) -> bytes:
+    """One event in the ``text/event-stream`` format, ending with the blank line.
+
+    ``data`` may be ``str``, ``bytes`` or anything JSON-encodable; ``None`` sends no data
+    line (a comment-only or ``retry``-only block, which browsers do not dispatch). ``event``
+    and ``id`` must not contain line breaks (they could start a forged event) and ``id`` no
+    NUL: a ``ValueError`` says so. ``retry`` is the reconnection delay in milliseconds.
+    """
+    parts: list[str] = []
+    if comment is not None:
+        parts.extend(f": {line}\n" if line else ":\n" for line in _lines(comment))
+    if event is not None:
+        _check_field("event", event)
+        parts.append(f"event: {event}\n")
+    if id is not None:
+        text = str(id)
+        _check_field("id", text)
+        if "\x00" in text:
+            raise ValueError("An SSE event id must not contain NUL")
+        parts.append(f"id: {text}\n")
+    if retry is not None:
+        if type(retry) is not int or retry < 0:
+            raise ValueError(f"SSE retry must be a non-negative int (milliseconds), not {retry!r}")
+        parts.append(f"retry: {retry}\n")
+    if data is not None:
+        parts.extend(f"data: {line}\n" for line in _lines(_data_text(data)))
+    parts.append("\n")
+    return "".join(parts).encode()
+
+
+def _check_field(name: str, value: str) -> None:
+    if "\r" in value or "\n" in value:
+        raise ValueError(f"The SSE {name} field must not contain line breaks: {value!r}")
+
+
+class ServerSentEvent:
+    """One event with its optional fields; yield it from an ``EventSourceResponse``'s
+    generator when plain data is not enough.
+
+    ``data`` as in ``format_sse_event``; ``event`` the type a browser's
+    ``addEventListener(type, ...)`` listens for (``"message"`` when absent); ``id`` what
+    the browser sends back as ``Last-Event-ID`` when it reconnects; ``retry`` the
+    reconnection delay in milliseconds; ``comment`` a line browsers ignore. The fields are
+    checked here, so a bad ``id`` fails where it is written.
+    """
+
+    __slots__ = ("comment", "data", "event", "id", "retry")
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        event: str | None = None,
+        id: str | int | None = None,
+        retry: int | None = None,
+        comment: str | None = None,
+    ) -> None:
+        self.data = data
+        self.event = event
+        self.id = id
+        self.retry = retry
+        self.comment = comment
+        self.encode()  # refuse bad fields now, not in the middle of a stream
+
+    def encode(self) -> bytes:
+        """The event in the wire format."""
+        return format_sse_event(
+            self.data, event=self.event, id=self.id, retry=self.retry, comment=self.comment
+        )
+
+    def json(self) -> Any:
+        """``data`` decoded as JSON (for events read back by a test client)."""
+        import msgspec
+
+        return msgspec.json.decode(self.data if isinstance(self.data, str | bytes) else b"")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ServerSentEvent):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        fields = ", ".join(
+            f"{f}={getattr(self, f)!r}" for f in self.__slots__ if getattr(self, f) is not None
+        )
+        return f"ServerSentEvent({fields})"
+
+
+def _encode_item(item: Any) -> bytes:
+    if isinstance(item, ServerSentEvent):
+        return item.encode()
+    return format_sse_event(item)
+
+
+class EventSourceResponse(StreamingResponse):
+    """A ``text/event-stream`` response fed by an async or sync generator.
+
+    ``ping`` is the keep-alive interval in seconds (``None`` or ``0``: none): when the
+    generator has not produced an event for that long, a ``: ping`` comment is sent.
+    ``Cache-Control: no-cache`` and ``X-Accel-Buffering: no`` (nginx would otherwise buffer
+    the stream) are set unless ``headers`` give them. The compression plugin leaves these
+    responses alone unless the route asks for it.
+
+    An exception raised by the generator is logged and ends the stream (the browser
+    reconnects, sending the last ``id`` it saw as ``Last-Event-ID``); the handler reads
+    that header as ``request.headers.get("last-event-id")``.
+    """
+
+    __slots__ = ("ping",)
+    default_media_type = "text/event-stream"
+
+    def __init__(
+        self,
+        content: AsyncIterable[Any] | Iterable[Any],
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        *,
+        ping: float | None = 15,
+        media_type: str | None = None,
+    ) -> None:
+        super().__init__(content, status_code, headers, media_type or "text/event-stream")
+        if ping is not None and ping < 0:
+            raise ValueError("ping must be a number of seconds >= 0, or None")
+        self.ping = ping or None
+        self.headers.setdefault("cache-control", "no-cache")
+        self.headers.setdefault("x-accel-buffering", "no")
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": self.status_code,
+                "headers": self.raw_headers(None),
+            }
+        )
+        if scope["method"] == "HEAD":
+            await self._close_now()
+            await send({"type": "http.response.body", "body": b""})
+            return
+        pump = asyncio.ensure_future(self._pump(send))
+        watcher = asyncio.ensure_future(_wait_disconnect(receive))
+        try:
+            await asyncio.wait({pump, watcher}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (pump, watcher):
+                if not task.done():
+                    task.cancel()
+            for task in (watcher, pump):
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    async def _pump(self, send: Any) -> None:
+        """Send events as the generator yields them, pings while it is quiet; close the
+        generator however this ends (finished, failed, or cancelled by a disconnect)."""
+        source = self.iterator
+        loop = asyncio.get_running_loop()
+        is_async = hasattr(source, "__aiter__")
+        if is_async:
+            aiterator = source.__aiter__()  # type: ignore[union-attr]
+        else:
+            iterator = iter(source)  # type: ignore[arg-type]
+        ping = self.ping
+        pending: asyncio.Future[Any] | None = None
+        try:
+            while True:
+                if pending is None:
+                    if is_async:
+                        pending = asyncio.ensure_future(anext(aiterator, _DONE))
+                    else:
+                        pending = loop.run_in_executor(None, next, iterator, _DONE)
+                done, _ = await asyncio.wait({pending}, timeout=ping)
+                if not done:
+                    await send({"type": "http.response.body", "body": PING, "more_body": True})
+                    continue
+                item = pending.result()
+                pending = None
+                if item is _DONE:
+                    break
+                body = _encode_item(item)
+                await send({"type": "http.response.body", "body": body, "more_body": True})
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("Event stream generator failed; ending the stream")
+        finally:
+            await self._finish(pending, is_async)
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    async def _finish(self, pending: asyncio.Future[Any] | None, is_async: bool) -> None:
+        if pending is not None and not pending.done():
+            if is_async:
+                # Cancelling the step raises CancelledError where the generator waits, which
+                # runs its ``finally`` blocks.
+                pending.cancel()
+                with contextlib.suppress(BaseException):
+                    await pending
+            else:
+                # The thread cannot be interrupted; close the generator when its step ends.
+                loop = asyncio.get_running_loop()
+                pending.add_done_callback(
+                    lambda _: loop.run_in_executor(None, self._close_sync)  # type: ignore[arg-type]
+                )
+                return
+        await self._close_now()
+
+    async def _close_now(self) -> None:
+        source = self.iterator
+        aclose = getattr(source, "aclose", None)
+        if aclose is not None:
+            with contextlib.suppress(Exception):
+                await aclose()
+        elif getattr(source, "close", None) is not None:
+            # A sync generator's ``finally`` may block: run it in a thread.
+            await asyncio.get_running_loop().run_in_executor(None, self._close_sync)
+
+    def _close_sync(self) -> None:
+        close = getattr(self.iterator, "close", None)
+        if close is not None:
+            try:
+                close()
+            except Exception:
+                log.exception("Closing an event stream generator failed")
