@@ -98,6 +98,19 @@ class _Registrar:
     def options(self, path: str, **options: Any) -> Callable[[F], F]:
         return self.route(path, ["OPTIONS"], **options)
 
+    def websocket(self, path: str, **options: Any) -> Callable[[F], F]:
+        """A WebSocket route: an ``async def`` handler taking a ``WebSocket`` (and typed path
+        and query parameters), or a ``WebSocketConsumer`` subclass. Route options (``auth``,
+        ``guards``, ``rate_limit``...) apply to the handshake; ``ws_origins``,
+        ``ws_message_rate``, ``ws_max_message_size``, ``ws_idle_timeout``,
+        ``ws_auth_subprotocol`` and ``ws_auth_query`` to the connection (docs/realtime.md)."""
+
+        def decorate(obj: F) -> F:
+            self._register(obj, path, {**options, "kind": "websocket"})
+            return obj
+
+        return decorate
+
     def view(self, path: str, view: Any = None, **options: Any) -> Any:
         """Register a class-based view (``APIView``/``ViewSet`` HTTP-method handlers)."""
         return self._class_registration(path, view, "view", options)
@@ -181,12 +194,15 @@ class BoltAPI(_Registrar):
         self.known_options: dict[str, str] = {}
         self._api_only_options: set[str] = set()
         self.routes: list[Route] = []
+        self.ws_routes: list[Route] = []
+        self._channels: Any = None
         self.mounts: list[tuple[str, Any]] = []
         self.middleware_names: set[str] = set()
         self.state: dict[str, Any] = {}
         self.fallback: Any = None
         self.compiled = False
         self.router = PathRouter(strict_slash=kernel_settings.TRAILING_SLASH == "strict")
+        self.ws_router = PathRouter(strict_slash=kernel_settings.TRAILING_SLASH == "strict")
         self._exception_handlers: dict[type[BaseException], Any] = {}
         self._handler_cache: dict[type[BaseException], Any] = {}
         self._host_check: Any = None
@@ -275,6 +291,9 @@ class BoltAPI(_Registrar):
         self, obj: Any, path: str, options: dict[str, Any], outer: tuple[Layer, ...] = ()
     ) -> None:
         full = _join(self.prefix, path)
+        if options.get("kind") == "websocket":
+            self._register_websocket(obj, full, options, outer)
+            return
         if options.get("kind") != "route":
             where = f"api.{options.get('kind')}({path!r}, {getattr(obj, '__qualname__', obj)})"
             self._check_option_names(options, where)
@@ -295,6 +314,34 @@ class BoltAPI(_Registrar):
         for route in routes:
             route.add_layers(*outer)
         self.add_routes(routes)
+
+    def _register_websocket(
+        self, obj: Any, path: str, options: dict[str, Any], outer: tuple[Layer, ...]
+    ) -> None:
+        from bolt.websocket import websocket_route
+
+        where = f"api.websocket({path!r})"
+        self._check_option_names({k: v for k, v in options.items() if k != "kind"}, where)
+        for layer in outer:
+            self._check_option_names(layer.options, layer.where)
+        if self.compiled:
+            raise ImproperlyConfigured(
+                "Routes were already compiled (the app has served a request); register all "
+                "routes before serving"
+            )
+        route = websocket_route(obj, path, options)
+        route.add_layers(*outer)
+        self.ws_routes.append(route)
+
+    @property
+    def channels(self) -> Any:
+        """Broadcast groups for this process (``BOLT_CHANNELS_BACKEND``): ``publish`` and
+        ``subscribe``; see ``bolt.channels``."""
+        if self._channels is None:
+            from bolt.channels import Channels
+
+            self._channels = Channels(self.settings.CHANNELS_BACKEND)
+        return self._channels
 
     def add_routes(self, routes: list[Route]) -> None:
         """Add compiled-later route specifications (used by plugins that build routes)."""
@@ -348,11 +395,28 @@ class BoltAPI(_Registrar):
                     route.meta.get("preflight_middleware", []), _allow_responder(entry.allow)
                 )
             self.router.add(path, entry)
+        if self.ws_routes:
+            self._compile_websockets()
         self.mounts.sort(key=lambda m: len(m[0]), reverse=True)
         self._host_check = _host_checker()
         for route in self.routes:
             self.pm.hook.bolt_route_compiled(api=self, route=route)
         self.compiled = True
+
+    def _compile_websockets(self) -> None:
+        from bolt.websocket import compile_websocket_route
+
+        seen: dict[str, Route] = {}
+        for route in self.ws_routes:
+            route.add_layers(self.layer, *self.settings_layers)
+            compile_websocket_route(self, route)
+            path = normalize(route.path)
+            if path in seen:
+                raise ImproperlyConfigured(
+                    f"WebSocket {route.path} registered twice: {seen[path]!r} and {route!r}"
+                )
+            seen[path] = route
+            self.ws_router.add(path, route)
 
     # --- errors ------------------------------------------------------------------------
     def error_response(self, request: Request | None, exc: BaseException) -> Response:
@@ -401,6 +465,8 @@ class BoltAPI(_Registrar):
         for result in self.pm.hook.bolt_shutdown(api=self):
             if inspect.isawaitable(result):
                 await result
+        if self._channels is not None:
+            await self._channels.close()
 
     # The ASGI entry point: ``await api(scope, receive, send)`` (bolt.asgi.handle_http).
     __call__ = handle_http
@@ -409,6 +475,10 @@ class BoltAPI(_Registrar):
         """Non-HTTP scopes: the lifespan protocol; anything else goes to the fallback app."""
         if scope["type"] == "lifespan":
             await handle_lifespan([self], receive, send)
+        elif scope["type"] == "websocket":
+            from bolt.websocket import handle_websocket
+
+            await handle_websocket(self, scope, receive, send)
         elif self.fallback is not None:
             await self.fallback(scope, receive, send)
 

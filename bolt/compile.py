@@ -32,6 +32,17 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 Extractor = tuple[str, Callable[[Request], Any], bool]
 
+# Options of WebSocket routes (bolt.websocket), which the kernel implements. Given on a
+# router or API they apply to its WebSocket routes; HTTP routes below them claim them here.
+WS_OPTIONS = (
+    "ws_origins",
+    "ws_message_rate",
+    "ws_max_message_size",
+    "ws_idle_timeout",
+    "ws_auth_subprotocol",
+    "ws_auth_query",
+)
+
 
 def make_call(func: Callable[..., Any]) -> Callable[..., Any]:
     """An awaitable-returning caller: async functions as they are, sync ones in a thread."""
@@ -418,6 +429,9 @@ def compile_route(api: Any, route: Route) -> None:
         return respond(result)  # type: ignore[no-any-return]
 
     route.claim("skip_middleware")
+    # WebSocket options from a router or the API are not this HTTP route's business; on the
+    # route itself they are a mistake, left unclaimed so startup stops.
+    route.claim(*(n for n in WS_OPTIONS if n in route.options and n not in route.layers[0].options))
     check_claims(api, route)
     route.handler = fold_middleware(outer, inner)
     route.meta["middleware"] = [m.name for m in sorted(middleware, key=lambda m: m.phase)]

@@ -32,6 +32,24 @@ def looks_like_method(func: Any) -> bool:
     return len(parts) >= 2 and parts[-2] != "<locals>"
 
 
+@hookimpl
+def bolt_settings_model() -> Any:
+    """The kernel's WebSocket and channel settings (``BOLT_WS_*``, ``BOLT_CHANNELS_BACKEND``)."""
+    from bolt.websocket import WebSocketSettings
+
+    return WebSocketSettings
+
+
+@hookimpl(trylast=True)
+def bolt_configure(api: Any, settings: Any) -> None:
+    # WebSocket route options are the kernel's; declared so BoltAPI/Router keywords and
+    # registrations accept them.
+    from bolt.compile import WS_OPTIONS
+
+    for name in WS_OPTIONS:
+        api.register_option(name, "kernel")
+
+
 @hookimpl(trylast=True)
 def bolt_collect_routes(api: Any, obj: Any, path: str, options: dict[str, Any]) -> Any:
     kind = options.get("kind")
