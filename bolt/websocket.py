@@ -339,6 +339,37 @@ class WebSocket(Request):
             await self.close(1003, reason)
             raise WebSocketDisconnect(1003, reason) from None
 
+    async def relay(
+        self, subscription: Any, on_message: Callable[[str | bytes], Any] | None = None
+    ) -> None:
+        """Send each message of a channel ``subscription`` as JSON until the client
+        leaves, while ``on_message`` (``async``) handles what the client sends (ignored
+        without it). A handler that only waited on the subscription would never see the
+        client go, so the connection would hang on until the next broadcast failed."""
+
+        async def forward() -> None:
+            async for message in subscription:
+                await self.send_json(message)
+
+        task = asyncio.get_running_loop().create_task(forward())
+        try:
+            while not task.done():
+                receiving = asyncio.ensure_future(self.receive_message())
+                await asyncio.wait((receiving, task), return_when=asyncio.FIRST_COMPLETED)
+                if not receiving.done():
+                    receiving.cancel()
+                    break
+                try:
+                    message = receiving.result()
+                except WebSocketDisconnect:
+                    return
+                if on_message is not None:
+                    await on_message(message)
+            if task.done() and not task.cancelled():
+                task.result()  # a send that failed: the client is gone
+        finally:
+            task.cancel()
+
     def __aiter__(self) -> AsyncIterator[str | bytes]:
         return self._iterate()
 
