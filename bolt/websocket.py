@@ -619,7 +619,7 @@ def _session(api: Any, chain: Any, policy: _Policy) -> Callable[[WebSocket], Any
                         log.error("Unhandled error in WebSocket %s", ws.path, exc_info=exc)
                     return
             if ws.state == CONNECTING:
-                if answer is _DONE:
+                if answer is _DONE or answer.status_code < 400:  # (a wrap step's copy)
                     answer = JSONResponse({"detail": "WebSocket connection not accepted"}, 403)
                 await deny(ws, answer)
             elif ws.state == OPEN:
@@ -688,6 +688,7 @@ async def handle_websocket(api: Any, scope: dict[str, Any], receive: Any, send: 
         await deny(ws, JSONResponse({"detail": "Not Found"}, 404))
         return
     route, params = match
-    ws = WebSocket(scope, receive, send, params)
+    # The handshake is a GET to the plugins' steps, which may read the scope's method.
+    ws = WebSocket({**scope, "method": "GET"}, receive, send, params)
     ws.route = route
     await route.handler(ws)
