@@ -158,6 +158,28 @@ def bolt_route_compiled(api: BoltAPI, route: Route) -> None:
     """Called once per route after it is compiled and frozen (OpenAPI collects here)."""
 
 
+@hookspec
+def bolt_openapi_operation(
+    api: BoltAPI, route: Route, operation: dict[str, Any], doc: Any
+) -> None:
+    """Add what this plugin does to ``route`` to its OpenAPI Operation object (mutate it).
+
+    Called by the openapi plugin once per route when the route compiles (never per
+    request), after the operation holds what the kernel knows: parameters from
+    ``route.params``, the request body per content type, the success response from the
+    route's return type and the kernel's own error statuses. A plugin adds what it
+    enforces or shapes: parameters (``operation.setdefault("parameters", [])``),
+    responses (``operation["responses"]["429"] = ...``), or ``operation["security"]``.
+    ``doc`` helps with the parts that live in the document as a whole:
+    ``doc.schema(tp)`` stands for the JSON Schema of a Python type (resolved, with shared
+    components, when the document is built), ``doc.error(status)`` and
+    ``doc.validation_error()`` are responses in Bolt's error shapes, and
+    ``doc.security_scheme(name, scheme)`` registers a Security Scheme and returns the name
+    it got. Decide from the compiled route (``route.meta["middleware"]``,
+    ``route.option_layer(...)``, ``route.meta``) so the document says what the server does.
+    """
+
+
 # --- phase 4: lifespan -------------------------------------------------------------------
 
 

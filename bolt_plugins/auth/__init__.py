@@ -52,3 +52,11 @@ def bolt_route_middleware(api: Any, route: Any) -> Any:
     if not backends:
         return None
     return auth_middleware(api, route, backends)
+
+
+# ``tryfirst``: the guards plugin's contribution narrows the ``security`` set here.
+@hookimpl(tryfirst=True)
+def bolt_openapi_operation(api: Any, route: Any, operation: dict[str, Any], doc: Any) -> None:
+    from .openapi import document_auth
+
+    document_auth(route, operation, doc)

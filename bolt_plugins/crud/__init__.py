@@ -6,14 +6,15 @@ sync endpoints get connection hygiene), ``bolt_resolve_param`` (the write body o
 chooses its serializer per request), ``bolt_route_middleware`` (the ``"orm"`` middleware),
 ``bolt_response_encoder`` (models
 and querysets → the route's schema), ``bolt_exception_handlers`` (ORM errors → 404/409/422/
-503) and ``bolt_route_compiled`` (checks a ViewSet's filter whitelists against its model and
-records which query parameters its list accepts). See ``docs/crud.md``.
+503), ``bolt_route_compiled`` (checks a ViewSet's filter whitelists against its model and
+records which query parameters its list accepts) and ``bolt_openapi_operation`` (answers,
+list parameters and ORM errors in the OpenAPI document, ``bolt_plugins/crud/openapi.py``).
+See ``docs/crud.md``.
 
 Depends on the viewsets plugin for ``ModelViewSet``/``ReadOnlyModelViewSet`` (they are
 ``ViewSet`` classes; registering one without viewsets stops startup naming it). The encoder
 and the error mapping also serve plain function routes without it. It is the only
-first-party plugin that imports another; what documentation plugins need from it is
-recorded as route facts (``bolt_plugins/crud/facts.py``).
+first-party plugin that imports another.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from bolt.route import Route
 from bolt_plugins.crud.encoder import answer_per_request, make_encoder
 from bolt_plugins.crud.encoding import install_from_model
 from bolt_plugins.crud.errors import exception_handlers
-from bolt_plugins.crud.facts import record_facts
 from bolt_plugins.crud.hygiene import crud_default, orm_middleware, wrap_sync_endpoints
 from bolt_plugins.crud.mixins import (
     CreateMixin,
@@ -128,7 +128,13 @@ def bolt_route_compiled(api: Any, route: Route) -> None:
         known.update(paginator.query_params)
     known.update(p.alias for p in route.params if p.source == "query")
     route.meta["crud_known_query"] = frozenset(known)
-    record_facts(route, view, route.meta["crud_known_query"])
+
+
+@hookimpl(trylast=True)
+def bolt_openapi_operation(api: Any, route: Route, operation: dict[str, Any], doc: Any) -> None:
+    from bolt_plugins.crud.openapi import document_crud
+
+    document_crud(route, operation, doc)
 
 
 def _default_queryset(view: type) -> bool:

@@ -72,3 +72,11 @@ def bolt_configure(api: Any, settings: Any) -> None:
 def bolt_route_middleware(api: Any, route: Any) -> Any:
     guards = resolve_items(route, "guards", check_guard)
     return guards_middleware(api, route, guards)
+
+
+# ``trylast``: it removes the anonymous alternative the auth plugin's contribution adds.
+@hookimpl(trylast=True)
+def bolt_openapi_operation(api: Any, route: Any, operation: dict[str, Any], doc: Any) -> None:
+    from .openapi import document_guards
+
+    document_guards(route, operation, doc)

@@ -15,6 +15,8 @@ import msgspec
 from bolt.exceptions import ImproperlyConfigured
 from bolt.routing import parse_path
 
+from .context import OperationDoc
+from .examples import add_examples
 from .operations import ERROR_COMPONENTS, build_operation
 from .schema import resolve_slots
 from .security import SchemeRegistry
@@ -41,6 +43,7 @@ class OpenAPIState:
         self.seen = 0
         self.operations: list[tuple[str, str, dict[str, Any], Any]] = []
         self.registry = SchemeRegistry()
+        self.doc = OperationDoc(self.registry)
         self.document: dict[str, Any] | None = None
         self.body: bytes = b""
 
@@ -48,7 +51,7 @@ class OpenAPIState:
         """Record one compiled route; build the document after the API's last route."""
         self.seen += 1
         if route.include_in_schema:
-            operation = build_operation(route, self.registry)
+            operation = build_operation(self.api, route, self.doc)
             self.operations.append(
                 (openapi_path(route.path), route.method.lower(), operation, route)
             )
@@ -73,6 +76,7 @@ class OpenAPIState:
                 "schemas; rename the Struct(s)"
             )
         components: dict[str, Any] = {"schemas": {**schemas, **ERROR_COMPONENTS}}
+        add_examples(document, components["schemas"])
         if self.registry.schemes:
             components["securitySchemes"] = dict(self.registry.schemes)
         document["components"] = components

@@ -4,11 +4,15 @@ Names and texts come from the route first (``operation_id``, ``summary``, ``desc
 ``tags``) and fall back to the handler: its docstring (first line is the summary, the rest
 the description) and its name. Class-based routes fall back to the view class and action,
 and are tagged with the class name unless they carry tags of their own.
+
+The kernel's part (parameters, request body, the success answer, and the errors the kernel
+itself produces: 400 for a body that does not parse, 413, 415 and 422) is built here; then
+every plugin adds what it enforces through ``bolt_openapi_operation`` (security, 401/403,
+429, the CRUD plugin's answers and list parameters, ...).
 """
 
 from __future__ import annotations
 
-import http
 import inspect
 import re
 import typing
@@ -16,15 +20,12 @@ from typing import Any
 
 from bolt.responses import Response
 
-from .crud import crud_extra_query, crud_response
+from .context import ERROR_REF, VALIDATION_REF, OperationDoc, phrase
 from .params import VALIDATED_SOURCES, all_params, parameters, request_body
 from .schema import SchemaSlot
-from .security import SchemeRegistry, guarded, route_security
 
 __all__ = ["ERROR_COMPONENTS", "base_operation_id", "build_operation"]
 
-ERROR_REF = "#/components/schemas/BoltError"
-VALIDATION_REF = "#/components/schemas/BoltValidationError"
 # The wire shapes every Bolt error uses (see the error contract in docs/responses-and-errors).
 ERROR_COMPONENTS: dict[str, Any] = {
     "BoltError": {
@@ -105,7 +106,7 @@ def _success(route: Any) -> tuple[str, dict[str, Any]]:
     declared = _declared_return(route)
     returns_none = declared is None or declared is type(None) or declared == "None"
     status = route.status_code or (204 if returns_none and route.return_type is None else 200)
-    description = _phrase(status)
+    description = phrase(status)
     out: dict[str, Any] = {"description": description}
     if status == 204 or (returns_none and route.return_type is None):
         return str(status), out
@@ -120,27 +121,21 @@ def _success(route: Any) -> tuple[str, dict[str, Any]]:
     elif tp is bytes:
         out["content"] = {"application/octet-stream": {"schema": {"type": "string"}}}
     else:
-        schema: Any = crud_response(route) or (SchemaSlot(tp) if tp else {})
+        schema: Any = SchemaSlot(tp) if tp else {}
         out["content"] = {"application/json": {"schema": schema}}
     return str(status), out
 
 
-def _phrase(status: int) -> str:
-    try:
-        return http.HTTPStatus(status).phrase
-    except ValueError:
-        return "Response"
-
-
-def _error(status: int, ref: str = ERROR_REF) -> dict[str, Any]:
+def _error(status: int, ref: str = ERROR_REF, description: str | None = None) -> dict[str, Any]:
     return {
-        "description": _phrase(status),
+        "description": description or phrase(status),
         "content": {"application/json": {"schema": {"$ref": ref}}},
     }
 
 
-def build_operation(route: Any, registry: SchemeRegistry) -> dict[str, Any]:
-    """The Operation object for ``route`` (schemas still as ``SchemaSlot`` placeholders)."""
+def build_operation(api: Any, route: Any, doc: OperationDoc) -> dict[str, Any]:
+    """The Operation object for ``route`` (schemas still as ``SchemaSlot`` placeholders),
+    with every plugin's ``bolt_openapi_operation`` contribution."""
     summary, description = _docstring(route)
     op: dict[str, Any] = {}
     tags = list(route.tags) or ([route.view_class.__name__] if route.view_class else [])
@@ -153,7 +148,6 @@ def build_operation(route: Any, registry: SchemeRegistry) -> dict[str, Any]:
     op["operationId"] = base_operation_id(route)
     params = all_params(route)
     found = parameters(route, params)
-    found += crud_extra_query(route, {p["name"] for p in found if p["in"] == "query"})
     if found:
         op["parameters"] = found
     body = request_body(route, params)
@@ -161,16 +155,15 @@ def build_operation(route: Any, registry: SchemeRegistry) -> dict[str, Any]:
         op["requestBody"] = body
     status, success = _success(route)
     responses: dict[str, Any] = {status: success}
-    security = route_security(route, registry)
-    if security is not None:
-        op["security"] = security
-        responses["401"] = _error(401)
-    if guarded(route):
-        responses["401"] = _error(401)
-        responses["403"] = _error(403)
+    if body is not None:
+        responses["400"] = _error(400, description="The body cannot be parsed")
+        responses["413"] = _error(413, description="The body is larger than the route accepts")
+        responses["415"] = _error(415, description="The Content-Type is not one listed here")
     if found or any(p.source in VALIDATED_SOURCES for p in params):
         responses["422"] = _error(422, VALIDATION_REF)
-    op["responses"] = dict(sorted(responses.items()))
+    op["responses"] = responses
     if route.options.get("deprecated"):
         op["deprecated"] = True
+    api.pm.hook.bolt_openapi_operation(api=api, route=route, operation=op, doc=doc)
+    op["responses"] = dict(sorted(op["responses"].items()))
     return op

@@ -144,3 +144,10 @@ async def bolt_shutdown(api: Any) -> None:
     state: RateLimitState | None = api.state.get(STATE_KEY)
     if state is not None and isinstance(state.store, RedisStore):
         await state.store.close()
+
+
+@hookimpl(trylast=True)
+def bolt_openapi_operation(api: Any, route: Any, operation: dict[str, Any], doc: Any) -> None:
+    from bolt_plugins.ratelimit.openapi import document_rate_limit
+
+    document_rate_limit(route, operation, doc)

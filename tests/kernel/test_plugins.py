@@ -416,6 +416,36 @@ def test_hook_bolt_route_compiled() -> None:
     assert recorder.calls == ["configure", "middleware GET /a", "compiled GET /a"]
 
 
+def test_hook_bolt_openapi_operation() -> None:
+    """A plugin adds to each route's Operation object once, when the route compiles."""
+    seen: list[str] = []
+
+    class Documenter:
+        @hookimpl
+        def bolt_openapi_operation(self, api: Any, route: Route, operation: Any, doc: Any) -> None:
+            seen.append(f"{route.method} {route.path}")
+            operation["responses"]["304"] = {"description": "Not Modified"}
+            operation["x-note"] = doc.security_scheme(
+                "key", {"type": "apiKey", "in": "header", "name": "x-key"}
+            )
+
+    api = BoltAPI(plugins=["openapi", Documenter()])
+
+    @api.get("/a")
+    async def a() -> dict:
+        return {}
+
+    client = TestClient(api)
+    doc = client.get("/openapi.json").json()
+    client.get("/openapi.json")
+    client.close()
+    assert seen == ["GET /a"]  # the plugin's own routes are not in the schema
+    op = doc["paths"]["/a"]["get"]
+    assert op["responses"]["304"] == {"description": "Not Modified"}
+    assert op["x-note"] == "key"
+    assert doc["components"]["securitySchemes"]["key"]["name"] == "x-key"
+
+
 def test_hook_bolt_startup() -> None:
     events: list[str] = []
 

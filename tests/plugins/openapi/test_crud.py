@@ -26,10 +26,10 @@ def test_model_viewset_schemas_match_the_answers(make_api, fetch_doc, client_for
     listing = paths["/articles"]["get"]
     params = {p["name"]: p["schema"] for p in listing["parameters"]}
     assert params == {
-        "ordering": {"type": "string"},
-        "page": {"type": "integer"},
-        "page_size": {"type": "integer"},
-        "search": {"type": "string"},
+        "ordering": {"type": "string", "enum": ["title", "-title"]},
+        "page": {"type": "integer", "minimum": 1, "maximum": 1000000},
+        "page_size": {"type": "integer", "minimum": 1, "maximum": 100},
+        "search": {"type": "string", "maxLength": 200},
     }
     page = listing["responses"]["200"]["content"]["application/json"]["schema"]
     assert page["properties"]["results"]["items"] == {"$ref": "#/components/schemas/ArticleSchema"}

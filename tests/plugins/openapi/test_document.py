@@ -143,9 +143,14 @@ def test_struct_body_and_response(make_api, fetch_doc, client_for) -> None:
     assert operation["description"] == "The price must not be negative."
     assert operation["requestBody"] == {
         "required": True,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}},
+        "content": {
+            "application/json": {
+                "schema": {"$ref": "#/components/schemas/Item"},
+                "example": {"name": "", "price": 0, "tags": []},
+            }
+        },
     }
-    assert set(operation["responses"]) == {"201", "422"}
+    assert set(operation["responses"]) == {"201", "400", "413", "415", "422"}
     assert operation["responses"]["201"]["description"] == "Created"
     item = doc["components"]["schemas"]["Item"]
     assert item["properties"]["price"] == {"type": "number", "minimum": 0}

@@ -77,7 +77,8 @@ def test_viewset_actions(make_api, fetch_doc, client_for) -> None:
     assert [p["name"] for p in listing["parameters"]] == ["page"]  # no hidden request param
     assert listing["parameters"][0]["schema"] == {"type": "integer", "minimum": 1, "default": 1}
     create = paths["/articles"]["post"]
-    assert set(create["responses"]) == {"201", "422"}  # create answers 201
+    # create answers 201; a body that does not parse, is too big or of another type is refused
+    assert set(create["responses"]) == {"201", "400", "413", "415", "422"}
     assert create["requestBody"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/ArticleIn"
     }
