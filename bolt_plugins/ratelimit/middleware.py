@@ -11,19 +11,16 @@ the bucket is full again), unless ``BOLT_RATELIMIT_HEADERS = "refused"``. A refu
 from __future__ import annotations
 
 import math
-import time
 from typing import Any
 
 from bolt.exceptions import ServiceUnavailable, TooManyRequests
 from bolt.request import Request
-from bolt_plugins.ratelimit.clientip import _key_for_peer, _peer_ip_key
-from bolt_plugins.ratelimit.memory import MemoryStore
+from bolt_plugins.ratelimit.memory import Headers, MemoryStore
 from bolt_plugins.ratelimit.redis_store import StoreUnavailable
 from bolt_plugins.ratelimit.rules import RateLimitRule
 
 __all__ = ["make_rate_limit_before"]
 
-_monotonic_ns = time.monotonic_ns
 # Pre-built header pairs for the values most responses carry (no formatting per request).
 _RESET = tuple((b"ratelimit-reset", b"%d" % n) for n in range(256))
 _REMAINING_TABLE_MAX = 1024
@@ -88,8 +85,9 @@ def make_rate_limit_before(
         allow = _no_headers
 
     if type(store) is MemoryStore and not key_is_async:
-        return _memory_step(
-            store, key_func, prefix, interval, burst, limit_header, refuse, headers_when_allowed
+        full, partial = _memory_headers(interval, burst, limit_header, headers_when_allowed)
+        return store.make_step(
+            interval, burst, key_func, prefix, full=full, partial=partial, refuse=refuse
         )
 
     if not store_async and not key_is_async:
@@ -129,91 +127,43 @@ def _no_headers(request: Request, remaining: int, full_in_us: int) -> None:
     """``allow`` under ``BOLT_RATELIMIT_HEADERS = "refused"``: allowed responses say nothing."""
 
 
-def _memory_step(
-    store: MemoryStore,
-    key_func: Any,
-    prefix: str,
-    interval: int,
-    burst: int,
-    limit_header: tuple[bytes, bytes],
-    refuse: Any,
-    send_headers: bool,
-) -> Any:
-    """The step for the in-memory store: ``MemoryStore.hit`` written out inline.
+def _memory_headers(
+    interval: int, burst: int, limit_header: tuple[bytes, bytes], send: bool
+) -> tuple[Headers | None, Any]:
+    """``(full, partial)`` for ``MemoryStore.make_step``: the headers of an allowed request.
 
-    With the memory store the whole limiter is this function, so the call into the store,
-    the decision tuple and the default key function's call are not made per request; the
-    arithmetic is the store's (GCRA in whole microseconds, least recently used key moved to
-    the end). ``remaining`` follows from the time until the bucket is full:
+    A client under its limit (most requests of most clients) finds its bucket full: then
+    the three headers are always the same (burst - 1 left, full again in one interval) and
+    built here. ``remaining`` follows from the time until the bucket is full:
     ``(burst * interval - full_in) // interval``.
     """
-    tats = store._tats
-    acquire = store._lock.acquire
-    release = store._lock.release
-    evict = store._evict
-    max_keys = store.max_keys
-    clock = store._clock  # None: the monotonic clock, read inline
-    # What a client never seen (or evicted) starts from: before any clock reading, even a
-    # custom clock's negative one, and told apart from a stored time by identity.
-    new: Any = -math.inf
+    if not send:
+        return None, _nothing
     cap = burst * interval
-    peer_key = key_func is _peer_ip_key
-    ip_prefix = prefix + "ip:"
     remaining_table = (
         tuple((b"ratelimit-remaining", b"%d" % n) for n in range(burst + 1))
         if burst <= _REMAINING_TABLE_MAX
         else None
     )
-    # A client under its limit (most requests of most clients) finds its bucket full: then
-    # the three headers are always the same (burst - 1 left, full again in one interval).
     full = (
         limit_header,
         (b"ratelimit-remaining", b"%d" % (burst - 1)),
         (b"ratelimit-reset", b"%d" % -(-interval // 1_000_000)),
     )
 
-    def rate_limit_step(request: Request) -> None:
-        # hot path
-        if peer_key:  # key="ip" without trusted proxies: the socket peer
-            client = request.scope.get("client")
-            host = client[0] if client else "unknown"
-            key = ip_prefix + (_key_for_peer(host) if ":" in host else host)
-        else:
-            key = prefix + key_func(request)
-        now = _monotonic_ns() // 1000 if clock is None else int(clock())
-        acquire()  # not ``with lock``: the context manager protocol costs twice as much
-        try:
-            tat = tats.pop(key, new)  # moved to the end: the least recently used go first
-            if tat <= now:  # a full bucket: one interval until it is full again
-                tats[key] = now + interval
-                full_in = interval
-                if tat is new and len(tats) > max_keys:  # only a new key grows the store
-                    evict()
-            else:
-                full_in = tat + interval - now  # µs until full again if this one counts
-                tats[key] = tat if full_in > cap else tat + interval
-        finally:
-            release()
-        if full_in == interval:  # the usual case: the headers built above
-            headers = full
-        elif full_in > cap:
-            raise refuse(full_in - cap, tat - now)
-        else:
-            remaining = (cap - full_in) // interval
-            reset = -(-full_in // 1_000_000)
-            headers = (
-                limit_header,
-                remaining_table[remaining]
-                if remaining_table is not None
-                else (b"ratelimit-remaining", b"%d" % remaining),
-                _RESET[reset] if reset < 256 else (b"ratelimit-reset", b"%d" % reset),
-            )
-        if not send_headers:
-            return
-        current = request.response_headers
-        if current is None:
-            request.response_headers = list(headers)
-        else:
-            current += headers
+    def partial(full_in: int) -> Headers:
+        remaining = (cap - full_in) // interval
+        reset = -(-full_in // 1_000_000)
+        return (
+            limit_header,
+            remaining_table[remaining]
+            if remaining_table is not None
+            else (b"ratelimit-remaining", b"%d" % remaining),
+            _RESET[reset] if reset < 256 else (b"ratelimit-reset", b"%d" % reset),
+        )
 
-    return rate_limit_step
+    return full, partial
+
+
+def _nothing(full_in: int) -> None:
+    """``partial`` under ``BOLT_RATELIMIT_HEADERS = "refused"``."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -10,6 +11,7 @@ from bolt import BoltAPI
 from bolt.middleware import rate_limit
 from bolt.testing import TestClient
 from bolt_plugins.ratelimit import MemoryStore
+from bolt_plugins.ratelimit.clientip import _key_for_peer
 from tests.plugins.ratelimit.conftest import with_peer
 
 SECOND = 1_000_000
@@ -89,3 +91,50 @@ def test_http_clients_in_use_keep_their_state_through_evictions(
     assert first.get("/a").status_code == 200  # long evicted: a full bucket again
     keep.close()
     first.close()
+
+
+def test_route_counts_as_the_store_on_a_seeded_random_sequence(
+    make_api: Callable[..., BoltAPI],
+) -> None:
+    """The route's inlined counting (``MemoryStore.make_step``) and ``MemoryStore.hit`` give
+    the same answers, headers and buckets for a random mix of clients, bursts, pauses and
+    evictions (a small store, so keys are dropped and come back)."""
+    rng = random.Random(20240611)
+    api = make_api()
+
+    @api.get("/a")
+    @rate_limit(rps=1000, burst=3)
+    async def a() -> dict:
+        return {}
+
+    now = [5_000_000]
+    store = MemoryStore(6, clock=lambda: now[0])
+    reference = MemoryStore(6, clock=lambda: now[0])
+    api.state["ratelimit"].store = store
+    # IPv4 peers and two IPv6 peers of one /64, which count as one client
+    hosts = [f"192.0.2.{i}" for i in range(8)] + ["2001:db8::1", "2001:db8::2"]
+    clients = {host: TestClient(with_peer(api, host)) for host in hosts}
+    host = hosts[0]
+    statuses: list[int] = []
+    try:
+        for step in range(400):
+            now[0] += rng.choice((0, 0, 0, 1, 400, 1000, 2500, 4000, 1_500_000))
+            if rng.random() < 0.3:  # else the same client again: bursts that run out
+                host = rng.choice(hosts)
+            r = clients[host].get("/a")
+            statuses.append(r.status_code)
+            allowed, remaining, retry_us, full_us = reference.hit(_key_for_peer(host), 1000, 3)
+            seen = (r.status_code, r.headers["ratelimit-remaining"], r.headers["ratelimit-reset"])
+            reset = -(-full_us // SECOND)
+            if allowed:
+                assert seen == (200, str(remaining), str(reset)), step
+            else:
+                wait = max(1, -(-retry_us // SECOND))
+                assert seen == (429, "0", str(max(wait, reset))), step
+                assert r.headers["retry-after"] == str(wait), step
+            buckets = [(k.rpartition(":ip:")[2], t) for k, t in store._tats.items()]
+            assert buckets == list(reference._tats.items()), step
+    finally:
+        for c in clients.values():
+            c.close()
+    assert 20 < statuses.count(429) < 380  # both answers, many times
