@@ -22,7 +22,7 @@ from bolt.layers import option_error
 from bolt.middleware import Handler, Middleware
 from bolt.params import Depends, Param
 from bolt.request import Request
-from bolt.responses import JSONResponse, Response, json_encode
+from bolt.responses import Response, _json_response
 from bolt.route import KERNEL_OPTIONS, Route
 from bolt.routing import parse_path
 
@@ -191,17 +191,6 @@ def _return_type(route: Route, func: Callable[..., Any]) -> Any:
     if isinstance(annotation, type) and issubclass(annotation, Response):
         return None
     return annotation
-
-
-def _json_response(result: Any, status: int) -> Response:
-    # hot path: skip Response.__init__'s type dispatch for the common case
-    response = JSONResponse.__new__(JSONResponse)
-    response.body = json_encode(result)
-    response.status_code = status
-    response.headers = {}
-    response.cookies = None
-    response.media_type = "application/json"
-    return response
 
 
 def _as_response(result: Any, status: int) -> Response:
