@@ -28,6 +28,8 @@ __all__ = [
     "action",
     "format_sse_event",
     "hookimpl",
+    "paginate",
+    "reverse",
 ]
 __version__ = "0.1.0"
 
@@ -43,4 +45,12 @@ def __getattr__(name: str) -> Any:
         import bolt_plugins.viewsets as viewsets
 
         return viewsets.action
+    if name == "paginate":
+        from bolt.pagination import paginate
+
+        return paginate
+    if name == "reverse":
+        from bolt.urls import reverse
+
+        return reverse
     raise AttributeError(f"module 'bolt' has no attribute {name!r}")

@@ -482,6 +482,14 @@ class BoltAPI(_Registrar):
         elif self.fallback is not None:
             await self.fallback(scope, receive, send)
 
+    def reverse(self, name: str, /, **params: Any) -> str:
+        """The path of this API's route named ``name``, with ``params`` substituted and
+        percent-encoded (``bolt.urls.reverse`` looks in every API of the project). An
+        unknown name or parameters that do not fit raise ``bolt.urls.NoReverseMatch``."""
+        from bolt.urls import reverse_in
+
+        return reverse_in([self], name, params)
+
     def iter_routes(self) -> list[Route]:
         """All routes, compiled, in registration order (for listings and schemas)."""
         self.compile()
