@@ -10,10 +10,11 @@ handed on unchanged (or validated against the declared return type, as the kerne
 
 from __future__ import annotations
 
+import collections.abc
 import functools
 import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import Any, get_args, get_origin
 
 import msgspec
 from django.core.exceptions import SynchronousOnlyOperation
@@ -21,9 +22,11 @@ from django.db import models
 
 from bolt.binding import is_request_param
 from bolt.defaults import validating_shape
+from bolt.exceptions import ImproperlyConfigured
 from bolt.route import Route
 from bolt_plugins.crud.db import runner_for
 from bolt_plugins.crud.encoding import (
+    _unwrap,
     has_own_from_model,
     plan_for,
     schema_target,
@@ -76,6 +79,11 @@ async def convert_instance(obj: models.Model, schema: type[msgspec.Struct]) -> A
 
 def make_encoder(route: Route, return_type: Any) -> Any:
     """The shape callable for ``route``, or ``None`` when models cannot appear."""
+    from bolt_plugins.crud.pagination import paged_endpoint
+
+    paged = paged_endpoint(route.endpoint)
+    if paged is not None:
+        return paged.prepare(route, return_type)
     target = schema_target(return_type) if return_type is not None else None
     view = route.view_class
     if target is not None:
@@ -90,8 +98,15 @@ def make_encoder(route: Route, return_type: Any) -> Any:
             return _model_shape
         schema = found
         rest = None
+    elif view is None:
+        return _function_shape(route, return_type)
     else:
         return None
+    return _schema_shape(schema, rest)
+
+
+def _schema_shape(schema: type[msgspec.Struct], rest: Any) -> Any:
+    """Models and querysets → ``schema``; anything else to ``rest`` (or unchanged)."""
 
     async def shape(value: Any) -> Any:
         # hot path
@@ -106,6 +121,45 @@ def make_encoder(route: Route, return_type: Any) -> Any:
         return value if rest is None else rest(value)
 
     return shape
+
+
+# What a function route may declare and still return models: no annotation, ``Any``,
+# ``object``, a bare ``list`` (the model's own schema per value), or the forms below.
+_MODEL_ANY = (Any, object, list)
+_SEQUENCES = (list, collections.abc.Sequence, collections.abc.Iterable)
+
+
+def _is_model(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, models.Model)
+
+
+def _holds_model(tp: Any) -> bool:
+    return _is_model(tp) or any(_holds_model(arg) for arg in get_args(tp))
+
+
+def _function_shape(route: Route, return_type: Any) -> Any:
+    """The shaper of a function route that may return models: the model's own schema
+    (``model_schema``), decided from the declared type once; ``None`` when the route cannot
+    return models. A type that holds models in a place no schema can be derived for
+    (``dict[str, Article]``) stops startup, instead of failing on every request."""
+    if return_type is None or return_type in _MODEL_ANY:
+        return _model_shape
+    inner, _ = _unwrap(return_type)
+    if inner is models.QuerySet or (isinstance(inner, type) and issubclass(inner, models.QuerySet)):
+        return _model_shape
+    if _is_model(inner):
+        return _schema_shape(model_schema(inner), None)
+    origin = get_origin(inner)
+    args = get_args(inner)
+    if origin in _SEQUENCES and len(args) == 1 and _is_model(args[0]):
+        return _schema_shape(model_schema(args[0]), None)
+    if _holds_model(return_type):
+        raise ImproperlyConfigured(
+            f"{route!r} declares it returns {return_type!r}: Django models there cannot be "
+            "encoded. Return a model, a list of models or a QuerySet (each answered with the "
+            "model's fields), or declare `response_model=` with a msgspec Struct for the answer"
+        )
+    return None
 
 
 async def _model_shape(value: Any) -> Any:

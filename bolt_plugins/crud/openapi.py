@@ -34,6 +34,7 @@ from bolt_plugins.crud.pagination import (
     CursorPagination,
     LimitOffsetPagination,
     PageNumberPagination,
+    paged_endpoint,
 )
 
 __all__ = ["document_crud", "envelope"]
@@ -70,24 +71,36 @@ def envelope(paginator: Any, items: Any) -> Any:
     custom = getattr(paginator, "openapi_schema", None)
     if callable(custom):
         return custom(items)
+    if type(paginator).envelope not in _OWN_ENVELOPES:
+        return {"type": "object"}  # its own envelope(page), undescribed
     results = {"type": "array", "items": items}
+    link = _NULL_STR if paginator.absolute_urls else _NULL_INT
     if isinstance(paginator, PageNumberPagination):
         props: dict[str, Any] = {
             "count": _INT,
             "page": _INT,
             "page_size": _INT,
             "total_pages": _INT,
-            "next": _NULL_INT,
-            "previous": _NULL_INT,
+            "next": link,
+            "previous": link,
         }
     elif isinstance(paginator, LimitOffsetPagination):
         props = {"count": _INT, "limit": _INT, "offset": _INT}
+        if paginator.absolute_urls:
+            props.update(next=_NULL_STR, previous=_NULL_STR)
     elif isinstance(paginator, CursorPagination):
         props = {"next": _NULL_STR, "previous": _NULL_STR}
     else:
         props = {}
     props = {**props, "results": results}
     return {"type": "object", "properties": props, "required": list(props)}
+
+
+_OWN_ENVELOPES = (
+    PageNumberPagination.envelope,
+    LimitOffsetPagination.envelope,
+    CursorPagination.envelope,
+)
 
 
 def _paging_params(paginator: Any) -> list[dict[str, Any]]:
@@ -196,8 +209,27 @@ def _answer(route: Any, view: type, doc: Any) -> Any:
     return envelope(paginator, doc.schema(schema))
 
 
+def _document_paged(paged: Any, operation: dict[str, Any], doc: Any) -> None:
+    """A ``@paginate`` function route: the envelope and the paginator's parameters."""
+    paginator = paged.paginator
+    success = _success(operation)
+    items = doc.schema(paged.item) if paged.item is not None else {}
+    if success is not None:
+        success["content"] = {"application/json": {"schema": envelope(paginator, items)}}
+    params = operation.setdefault("parameters", [])
+    taken = {(p["name"], p["in"]) for p in params}
+    params += [p for p in _paging_params(paginator) if (p["name"], p["in"]) not in taken]
+    operation["responses"].setdefault("422", doc.validation_error())
+    if isinstance(paginator, CursorPagination):
+        operation["responses"].setdefault("400", doc.error(400, "Invalid pagination cursor"))
+
+
 def document_crud(route: Any, operation: dict[str, Any], doc: Any) -> None:
     """Add a CRUD route's answer, list parameters and ORM error statuses to ``operation``."""
+    paged = paged_endpoint(route.endpoint)
+    if paged is not None:
+        _document_paged(paged, operation, doc)
+        return
     view = route.view_class
     if view is None or not issubclass(view, CrudBase):
         return
