@@ -21,6 +21,7 @@ from bolt.routing import normalize
 
 from .config import OpenAPIConfig, read_config
 from .document import OpenAPIState
+from .operations import check_responses
 from .serve import build_routes
 
 __all__ = ["OpenAPIConfig", "OpenAPIState", "openapi_document"]
@@ -56,6 +57,9 @@ def bolt_settings_model() -> type[OpenAPISettings]:
 @hookimpl(trylast=True)
 def bolt_configure(api: Any, settings: Any) -> None:
     api.register_option("openapi_route_options", "openapi", route=False)
+    # ``responses={404: "No such item"}``: answers a handler produces itself (an
+    # ``HTTPException`` it raises), which no plugin can see.
+    api.register_option("responses", "openapi")
     config = read_config(api, settings)
     if config.active:
         state = OpenAPIState(api)
@@ -79,6 +83,13 @@ def bolt_before_compile(api: Any) -> None:
                 "or the route's path"
             )
     api.add_routes(routes)
+
+
+@hookimpl(trylast=True)
+def bolt_route_middleware(api: Any, route: Any) -> None:
+    if route.options.get("responses") is not None:
+        check_responses(route)
+        route.claim("responses")
 
 
 @hookimpl(wrapper=True)

@@ -19,6 +19,7 @@ _FORMATS = {
     "uuid": "00000000-0000-4000-8000-000000000000",
     "email": "user@example.com",
     "uri": "https://example.com/",
+    "decimal": "0",
 }
 
 

@@ -18,13 +18,14 @@ import re
 import typing
 from typing import Any
 
+from bolt.exceptions import ImproperlyConfigured
 from bolt.responses import Response
 
 from .context import ERROR_REF, VALIDATION_REF, OperationDoc, phrase
 from .params import VALIDATED_SOURCES, all_params, parameters, request_body
 from .schema import SchemaSlot
 
-__all__ = ["ERROR_COMPONENTS", "base_operation_id", "build_operation"]
+__all__ = ["ERROR_COMPONENTS", "base_operation_id", "build_operation", "check_responses"]
 
 # The wire shapes every Bolt error uses (see the error contract in docs/responses-and-errors).
 ERROR_COMPONENTS: dict[str, Any] = {
@@ -133,6 +134,35 @@ def _error(status: int, ref: str = ERROR_REF, description: str | None = None) ->
     }
 
 
+def check_responses(route: Any) -> None:
+    """Refuse a ``responses`` option that is not ``{status: description | type | dict}``."""
+    value = route.options.get("responses")
+    ok = isinstance(value, dict) and all(
+        isinstance(k, int) and 100 <= k <= 599 and not isinstance(k, bool) for k in value
+    )
+    if not ok:
+        raise ImproperlyConfigured(
+            f"{route!r}: responses= must be a dict of HTTP status (int) -> description, "
+            f"Python type of the body, or OpenAPI Response object; got {value!r}"
+        )
+
+
+def _declared_responses(route: Any, doc: OperationDoc) -> dict[str, Any]:
+    """The route's ``responses`` option as Response objects."""
+    out: dict[str, Any] = {}
+    for status, value in (route.options.get("responses") or {}).items():
+        if isinstance(value, dict):
+            out[str(status)] = value
+        elif isinstance(value, str):
+            out[str(status)] = doc.error(status, value) if status >= 400 else {"description": value}
+        else:
+            out[str(status)] = {
+                "description": phrase(status),
+                "content": {"application/json": {"schema": SchemaSlot(value)}},
+            }
+    return out
+
+
 def build_operation(api: Any, route: Any, doc: OperationDoc) -> dict[str, Any]:
     """The Operation object for ``route`` (schemas still as ``SchemaSlot`` placeholders),
     with every plugin's ``bolt_openapi_operation`` contribution."""
@@ -161,6 +191,7 @@ def build_operation(api: Any, route: Any, doc: OperationDoc) -> dict[str, Any]:
         responses["415"] = _error(415, description="The Content-Type is not one listed here")
     if found or any(p.source in VALIDATED_SOURCES for p in params):
         responses["422"] = _error(422, VALIDATION_REF)
+    responses.update(_declared_responses(route, doc))
     op["responses"] = responses
     if route.options.get("deprecated"):
         op["deprecated"] = True

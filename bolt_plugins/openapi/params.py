@@ -23,8 +23,10 @@ __all__ = ["VALIDATED_SOURCES", "all_params", "parameters", "request_body"]
 
 # Sources whose values are parsed and validated (a bad value is a 422).
 VALIDATED_SOURCES = frozenset({"path", "query", "header", "cookie", "body", "form", "file"})
+# Integers in paths, queries, headers and cookies are 64-bit: a larger one is a 422.
+INT64 = {"minimum": -(2**63), "maximum": 2**63 - 1}
 _CONVERTER_SCHEMAS = {
-    "int": {"type": "integer"},
+    "int": {"type": "integer", **INT64},
     "float": {"type": "number"},
     "uuid": {"type": "string", "format": "uuid"},
 }
@@ -64,8 +66,27 @@ def _description(param: Param) -> str | None:
     return marker.description if isinstance(marker, ParamMarker) else None
 
 
+def _int_bounds(param: Param) -> dict[str, Any]:
+    """The 64-bit bounds of an ``int`` parameter, where no constraint of its own is tighter."""
+    inner, _ = _unwrap_optional(param.annotation)
+    if inner is not int or param.source not in ("path", "query", "header", "cookie"):
+        return {}
+    given: set[str] = set()
+    if isinstance(param.marker, ParamMarker):
+        given.update(param.marker.constraints())
+    for meta in param.metadata:
+        if isinstance(meta, msgspec.Meta):
+            given.update(k for k in ("ge", "gt", "le", "lt") if getattr(meta, k) is not None)
+    out: dict[str, Any] = {}
+    if not given & {"ge", "gt"}:
+        out["minimum"] = INT64["minimum"]
+    if not given & {"le", "lt"}:
+        out["maximum"] = INT64["maximum"]
+    return out
+
+
 def _slot(param: Param) -> SchemaSlot:
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = _int_bounds(param)
     ok, value = json_default(param.default)
     if ok:
         extra["default"] = value

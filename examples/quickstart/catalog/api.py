@@ -62,7 +62,7 @@ async def list_items(limit: Annotated[int, Query(ge=1, le=100)] = 20) -> list[It
     return [_out(item) async for item in Item.objects.all()[:limit]]
 
 
-@api.get("/items/{item_id}")
+@api.get("/items/{item_id}", responses={404: "No item with this id"})
 async def read_item(item_id: int, q: str | None = None) -> dict[str, object]:
     try:
         item = await Item.objects.aget(pk=item_id)
@@ -77,7 +77,7 @@ async def create_item(data: ItemIn) -> ItemOut:
     return _out(item)
 
 
-@api.get("/count/{n}")
+@api.get("/count/{n}", responses={404: "n is not between 1 and 1000"})
 async def count(n: int) -> StreamingResponse:
     """Stream ``n`` lines, one every 10 ms; the stream stops if the client goes away."""
     if not 0 < n <= 1000:

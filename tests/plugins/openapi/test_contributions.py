@@ -336,3 +336,38 @@ def test_multipart_file_fields_are_binary(make_api, fetch_doc) -> None:
     ]["schema"]
     assert schema["properties"]["doc"] == {"type": "string", "format": "binary"}
     assert schema["properties"]["name"] == {"type": "string"}
+
+
+def test_responses_option_documents_what_a_handler_raises(make_api, fetch_doc, client_for):
+    from bolt.exceptions import NotFound
+
+    api = make_api()
+
+    @api.get("/things/{n}", responses={404: "No such thing", 200: Point})
+    async def thing(n: int) -> dict:
+        if n != 1:
+            raise NotFound(detail="No such thing")
+        return {"x": 1, "y": 2}
+
+    doc = fetch_doc(api)
+    op = doc["paths"]["/things/{n}"]["get"]
+    assert op["responses"]["404"]["description"] == "No such thing"
+    assert op["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Point"
+    }
+    client = client_for(api)
+    check_answer(doc, "/things/{n}", "get", client.get("/things/1"))
+    check_answer(doc, "/things/{n}", "get", client.get("/things/2"))
+
+
+def test_responses_option_must_be_statuses(make_api) -> None:
+    from bolt.exceptions import ImproperlyConfigured
+
+    api = make_api()
+
+    @api.get("/bad", responses={"404": "text"})
+    async def bad() -> dict:
+        return {}
+
+    with pytest.raises(ImproperlyConfigured, match="responses= must be a dict of HTTP status"):
+        api.compile()

@@ -67,12 +67,22 @@ def test_every_parameter_kind_of_a_function_route(make_api, fetch_doc) -> None:
         "required": True,
         "schema": {"type": "string"},
     }
-    assert params[("path", "item_id")]["schema"] == {"type": "integer", "minimum": 1}
+    # integers are 64-bit: the bound the route does not give is documented too
+    assert params[("path", "item_id")]["schema"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 2**63 - 1,
+    }
     q = params[("query", "q")]
     assert q["required"] is True
     assert q["description"] == "Text to find"
     assert q["schema"] == {"type": "string", "minLength": 2, "maxLength": 20}
-    assert params[("query", "limit")]["schema"] == {"type": "integer", "default": 10}
+    assert params[("query", "limit")]["schema"] == {
+        "type": "integer",
+        "default": 10,
+        "minimum": -(2**63),
+        "maximum": 2**63 - 1,
+    }
     assert params[("query", "limit")]["required"] is False
     assert params[("query", "ids")]["schema"]["anyOf"][0] == {
         "type": "array",

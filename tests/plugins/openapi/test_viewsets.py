@@ -75,7 +75,12 @@ def test_viewset_actions(make_api, fetch_doc, client_for) -> None:
     assert listing["tags"] == ["ArticleViewSet"]
     assert listing["summary"] == "List articles."
     assert [p["name"] for p in listing["parameters"]] == ["page"]  # no hidden request param
-    assert listing["parameters"][0]["schema"] == {"type": "integer", "minimum": 1, "default": 1}
+    assert listing["parameters"][0]["schema"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 2**63 - 1,
+        "default": 1,
+    }
     create = paths["/articles"]["post"]
     # create answers 201; a body that does not parse, is too big or of another type is refused
     assert set(create["responses"]) == {"201", "400", "413", "415", "422"}
@@ -85,7 +90,12 @@ def test_viewset_actions(make_api, fetch_doc, client_for) -> None:
     assert create["summary"] == "Create"
     retrieve = paths["/articles/{article_id}"]["get"]
     assert retrieve["parameters"] == [
-        {"name": "article_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+        {
+            "name": "article_id",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1},
+        }
     ]
     assert retrieve["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/Article"
