@@ -28,7 +28,7 @@ from bolt_plugins.viewsets.options import (
     declared,
     registration_layer,
 )
-from bolt_plugins.viewsets.views import STANDARD_ACTIONS, APIView, ViewSet
+from bolt_plugins.viewsets.views import STANDARD_ACTIONS, VIEW_ACTIONS, APIView, ViewSet
 
 __all__ = [
     "build_route",
@@ -60,10 +60,13 @@ def build_route(
     source: Any = None,
 ) -> Route:
     """One kernel ``Route`` whose endpoint instantiates ``cls`` per request."""
-    annotation = cls.get_lookup_annotation() if issubclass(cls, ViewSet) else str
+    # ViewSets, and APIViews with the CRUD mixins, type the lookup and the write body.
+    lookup_annotation = getattr(cls, "get_lookup_annotation", None)
+    annotation = lookup_annotation() if lookup_annotation is not None else str
     signature = method_signature(func, lookup=lookup, lookup_annotation=annotation)
-    if issubclass(cls, ViewSet):
-        signature = cls.handler_signature(action, signature)
+    adjust = getattr(cls, "handler_signature", None)
+    if adjust is not None:
+        signature = adjust(action, signature)
     endpoint, signature = make_endpoint(cls, func, action, path, signature)
     return Route(
         method,
@@ -95,11 +98,20 @@ def view_routes(api: Any, cls: Any, path: str, registration: dict[str, Any]) -> 
     base = [mount[0], class_layer(cls, api.plugin_options)]
     routes: list[Route] = []
     allowed = allowed_methods(cls)
+    mapped = _mapped_actions(cls, path) if _has_crud_actions(cls) else {}
     for method in HTTP_METHODS:
         func = _handler(cls, method.lower())
-        if func is None or method not in allowed:
+        if method not in allowed:
             continue
-        routes.append(build_route(cls, func, method, path, method.lower(), {}, layers=base))
+        if func is not None:
+            routes.append(build_route(cls, func, method, path, method.lower(), {}, layers=base))
+        elif method in mapped:
+            action, func, lookup = mapped[method]
+            defaults: dict[str, Any] = {"status_code": 201} if action == "create" else {}
+            layers = [*base, action_layer(cls, action, defaults)]
+            routes.append(
+                build_route(cls, func, method, path, action, {}, layers=layers, lookup=lookup)
+            )
     if not routes:
         raise ImproperlyConfigured(
             f"api.view({path!r}): {cls.__qualname__} defines none of "
@@ -107,6 +119,53 @@ def view_routes(api: Any, cls: Any, path: str, registration: dict[str, Any]) -> 
             "api.viewset() for list/retrieve/... actions)"
         )
     return routes
+
+
+def _has_crud_actions(cls: type) -> bool:
+    """Whether ``cls`` has the CRUD mixins (they give it ``get_model``), whose ``list``,
+    ``retrieve``, ... actions serve HTTP methods under ``api.view()``. A plain APIView's
+    methods of those names are its own helpers, never routed."""
+    return not issubclass(cls, ViewSet) and callable(getattr(cls, "get_model", None))
+
+
+def _mapped_actions(cls: type, path: str) -> dict[str, tuple[str, Callable[..., Any], str | None]]:
+    """HTTP method -> (standard action, its handler, lookup parameter) for ``api.view()``.
+
+    Actions on one object (retrieve, update, destroy) need a path parameter: ``lookup_field``
+    when the class declares one, else ``pk``, else the path's last parameter."""
+    names = [name for _, name, _ in parse_path(path) if name]
+    lookup: str | None = None
+    if names:
+        wanted = declared(cls, "lookup_field")
+        if wanted is not None and wanted not in names:
+            raise ImproperlyConfigured(
+                f"api.view({path!r}): {cls.__qualname__}.lookup_field is {wanted!r}, which is "
+                "not a parameter of the path"
+            )
+        lookup = wanted or ("pk" if "pk" in names else names[-1])
+    out: dict[str, tuple[str, Callable[..., Any], str | None]] = {}
+    skipped: list[str] = []
+    for method, choices in VIEW_ACTIONS.items():
+        for action, detail in choices:
+            func = _handler(cls, action)
+            if func is None:
+                continue
+            if detail and lookup is None:
+                skipped.append(action)
+                continue
+            # PATCH served by ``update`` is still a partial update (all fields optional).
+            name = "partial_update" if method == "PATCH" else action
+            out[method] = (name, func, lookup if detail else None)
+            break
+    if skipped and not out:
+        raise ImproperlyConfigured(
+            f"api.view({path!r}): {cls.__qualname__}'s {', '.join(sorted(set(skipped)))} "
+            "act on one object and need a path parameter naming it, such as "
+            f"api.view({path.rstrip('/') + '/{pk}'!r}, {cls.__qualname__})"
+        )
+    if lookup is not None and any(lookup == entry[2] for entry in out.values()):
+        cls._bolt_lookup_field = lookup  # type: ignore[attr-defined]
+    return out
 
 
 # --- api.viewset() --------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from bolt.exceptions import ImproperlyConfigured, NotFound
 
-__all__ = ["STANDARD_ACTIONS", "APIView", "ViewSet"]
+__all__ = ["STANDARD_ACTIONS", "VIEW_ACTIONS", "APIView", "ViewSet"]
 
 # action -> (HTTP method, is a detail route). The route table of ``api.viewset()``.
 STANDARD_ACTIONS: dict[str, tuple[str, bool]] = {
@@ -24,6 +24,19 @@ STANDARD_ACTIONS: dict[str, tuple[str, bool]] = {
     "update": ("PUT", True),
     "partial_update": ("PATCH", True),
     "destroy": ("DELETE", True),
+}
+
+# ``api.view()`` of a class with the CRUD mixins and no handler of its own for a method:
+# the standard action that serves it (the guide's mixin method mapping), first match wins;
+# ``True`` marks actions on one object, which need a path parameter. PATCH falls back to
+# ``update`` (``UpdateMixin`` alone serves PUT and PATCH; the PATCH body's fields are all
+# optional).
+VIEW_ACTIONS: dict[str, tuple[tuple[str, bool], ...]] = {
+    "GET": (("retrieve", True), ("list", False)),
+    "POST": (("create", False),),
+    "PUT": (("update", True),),
+    "PATCH": (("partial_update", True), ("update", True)),
+    "DELETE": (("destroy", True),),
 }
 
 # Which serializer attributes each action tries, before ``serializer_class``.
@@ -71,6 +84,14 @@ class APIView:
         from bolt_plugins.viewsets.classbody import bind_class_body_routes
 
         bind_class_body_routes(cls)
+
+    @classmethod
+    def get_lookup_field(cls) -> str:
+        """The path parameter naming one object (``get_object()`` of the CRUD mixins reads
+        it): the one ``api.view()`` chose from the registered path, else ``lookup_field``,
+        else ``"pk"``."""
+        chosen = cls.__dict__.get("_bolt_lookup_field")
+        return str(chosen or getattr(cls, "lookup_field", None) or "pk")
 
 
 class ViewSet(APIView):
