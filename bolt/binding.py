@@ -417,10 +417,7 @@ def _query_extractor(param: Param) -> Callable[[Request], Any]:
 
     def query_value(request: Request) -> Any:
         # hot path
-        query = request._query
-        if query is None:
-            query = request._query = request._parse_query_last()
-        value = query.get(alias)
+        value = request.query.get(alias)
         return _missing(param) if value is None else convert(value)
 
     return query_value

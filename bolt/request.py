@@ -177,27 +177,30 @@ class Request(Mapping[str, Any]):
 
     @property
     def query(self) -> dict[str, str]:
-        """Query parameters, last value of each name."""
-        query = self._query
-        if query is None:
-            query = self._query = self._parse_query_last()
-        return query
+        """Query parameters, last value of each name; parsed on first use, then kept.
 
-    def _parse_query_last(self) -> dict[str, str]:
-        """Last value per name; plain ASCII query strings skip building the lists."""
+        Query parameter extractors (``bolt.binding``) read it too, so there is one parser.
+        Plain ASCII query strings without escapes (most requests) are split directly,
+        without building ``query_list``'s lists.
+        """
         # hot path
+        query = self._query
+        if query is not None:
+            return query
         qs = self.scope.get("query_string", b"")
-        if qs and b"%" not in qs and b"+" not in qs and qs.isascii() and qs.count(b"&") < 2000:
-            query: dict[str, str] = {}
+        if b"%" not in qs and b"+" not in qs and qs.isascii() and qs.count(b"&") < 2000:
+            query = {}
             for pair in qs.decode("ascii").split("&"):
                 if pair:
                     key, _, value = pair.partition("=")
                     query[key] = value
-            return query
-        lists = self._query_lists
-        if lists is None:
-            lists = self._parse_query()
-        return {k: v[-1] for k, v in lists.items()}
+        else:
+            lists = self._query_lists
+            if lists is None:
+                lists = self._parse_query()
+            query = {k: v[-1] for k, v in lists.items()}
+        self._query = query
+        return query
 
     def query_list(self, name: str) -> list[str]:
         """Every value of a repeated query parameter (``?tag=a&tag=b``)."""
