@@ -47,26 +47,8 @@ async def handle_http(api: Any, scope: dict[str, Any], receive: Any, send: Any) 
             return
     match = api.router.match(scope["path"], scope.get("raw_path"))
     if match is None:
-        path = scope["path"]
-        # Dot segments never reach a route, a mount or the next app either: ``path`` is
-        # decoded, so "%2e%2e" counts too.
-        if "/." in path and has_dot_segment(path):
-            await _error(404, "Not Found")(scope, receive, send)
-            return
-        for prefix, app in api.mounts:
-            if path == prefix or path.startswith(prefix + "/"):
-                child = dict(scope)
-                child["root_path"] = scope.get("root_path", "") + prefix
-                child["path"] = path[len(prefix) :] or "/"
-                raw = scope.get("raw_path")
-                if raw is not None:
-                    child["raw_path"] = raw[len(prefix) :] or b"/"
-                await app(child, receive, send)
-                return
-        if api.fallback is not None:
-            await api.fallback(scope, receive, send)
-            return
-        await _error(404, "Not Found")(scope, receive, send)
+        app, scope = _unrouted_app(api, scope)
+        await app(scope, receive, send)
         return
     entry, params = match
     method = scope["method"]
@@ -83,10 +65,7 @@ async def handle_http(api: Any, scope: dict[str, Any], receive: Any, send: Any) 
     try:
         response = await handler(request)
     except ClientDisconnected:
-        # Granian reports a malformed chunked body as ``http.disconnect`` although the client
-        # is still there: answer 400. If the client did leave, the server drops the send.
-        with contextlib.suppress(Exception):
-            await _error(400, "Request body is incomplete or malformed")(scope, receive, send)
+        await _answer_incomplete_body(scope, receive, send)
         return
     except Exception as exc:
         response = api.error_response(request, exc)
@@ -97,7 +76,7 @@ async def handle_http(api: Any, scope: dict[str, Any], receive: Any, send: Any) 
             if extra is not None and (response.headers or request._exact_headers):
                 add_response_headers(response, extra)  # names may clash: merge exactly
                 extra = None
-            start, body = response.messages(scope["method"], extra)
+            start, body = response.messages(method, extra)
             await send(start)
             await send(body)
         else:
@@ -107,6 +86,35 @@ async def handle_http(api: Any, scope: dict[str, Any], receive: Any, send: Any) 
     finally:
         if request._cleanups is not None:
             await run_cleanups(request._cleanups)
+
+
+def _unrouted_app(api: Any, scope: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """``(app, scope)`` for a path none of ``api``'s routes matches: a mounted app with the
+    mount's prefix moved to ``root_path``, the next app of the project, or a JSON 404."""
+    path = scope["path"]
+    # Dot segments never reach a route, a mount or the next app either: ``path`` is decoded,
+    # so "%2e%2e" counts too.
+    if "/." in path and has_dot_segment(path):
+        return _error(404, "Not Found"), scope
+    for prefix, app in api.mounts:
+        if path == prefix or path.startswith(prefix + "/"):
+            child = dict(scope)
+            child["root_path"] = scope.get("root_path", "") + prefix
+            child["path"] = path[len(prefix) :] or "/"
+            raw = scope.get("raw_path")
+            if raw is not None:
+                child["raw_path"] = raw[len(prefix) :] or b"/"
+            return app, child
+    if api.fallback is not None:
+        return api.fallback, scope
+    return _error(404, "Not Found"), scope
+
+
+async def _answer_incomplete_body(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """Granian reports a malformed chunked body as ``http.disconnect`` although the client is
+    still there: answer 400. If the client did leave, the server drops the send."""
+    with contextlib.suppress(Exception):
+        await _error(400, "Request body is incomplete or malformed")(scope, receive, send)
 
 
 def _preflight(entry: Any, request: Request) -> Any:
