@@ -1,5 +1,5 @@
 """ASGI integration: lifespan, the project application with Django fallback, test clients,
-settings validation, and the standalone (no Django project) mode."""
+and the standalone (no Django project) mode. Settings are in ``test_conf.py``."""
 
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ import pytest
 
 from bolt import BoltAPI
 from bolt.asgi import ProjectApplication
-from bolt.conf import BoltSettings, get_settings, reset_settings
-from bolt.exceptions import ImproperlyConfigured
 from bolt.testing import AsyncTestClient, TestClient
 
 KERNEL_ONLY = ["-viewsets", "-crud", "-auth", "-guards", "-cors", "-ratelimit", "-openapi"]
@@ -95,33 +93,6 @@ async def test_async_test_client_runs_lifespan() -> None:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
-
-
-def test_settings_errors_name_the_setting(settings: Any) -> None:
-    settings.BOLT_MAX_BODY_SIZE = "lots"
-    reset_settings()
-    with pytest.raises(ImproperlyConfigured, match="BOLT_MAX_BODY_SIZE"):
-        get_settings()
-    settings.BOLT_MAX_BODY_SIZE = 1024
-    reset_settings()
-    assert get_settings().MAX_BODY_SIZE == 1024
-
-
-def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("BOLT_TRAILING_SLASH", "strict")
-    assert BoltSettings().TRAILING_SLASH == "strict"
-    # A plugin's own settings come from the environment the same way.
-    from bolt.conf import load_settings
-    from bolt_plugins.ratelimit import RateLimitSettings
-
-    monkeypatch.setenv("BOLT_RATELIMIT_STORE", "ftp://nope")
-    reset_settings()
-    with pytest.raises(ImproperlyConfigured, match="BOLT_RATELIMIT_STORE"):
-        load_settings(RateLimitSettings, "ratelimit")
-    monkeypatch.setenv("BOLT_RATELIMIT_STORE", "redis://127.0.0.1:6379/0")
-    reset_settings()
-    assert load_settings(RateLimitSettings).RATELIMIT_STORE == "redis://127.0.0.1:6379/0"
-    reset_settings()
 
 
 def test_standalone_module_configures_django(tmp_path: Path) -> None:
