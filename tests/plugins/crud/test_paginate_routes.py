@@ -358,3 +358,22 @@ def test_importing_bolt_does_not_import_the_crud_plugin() -> None:
     env = {"DJANGO_SETTINGS_MODULE": "tests.settings", "PATH": "/usr/bin:/bin"}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_any_host_allowed_still_refuses_a_host_that_is_not_one(
+    five: list[int], settings: Any
+) -> None:
+    settings.ALLOWED_HOSTS = ["*"]
+    api = BoltAPI()
+
+    @api.get("/articles")
+    @paginate(AbsolutePages)
+    async def articles() -> list[Mini]:
+        return Article.objects.all()
+
+    client = TestClient(api)
+    ok = client.get("/articles", headers={"host": "api.example:8443"})
+    assert ok.json()["next"] == "http://api.example:8443/articles?page=2"
+    bad = client.get("/articles", headers={"host": "evil.example/phish?x="})
+    assert bad.status_code == 400
+    assert bad.json() == {"detail": "Invalid host"}
