@@ -10,7 +10,7 @@ nothing from elsewhere. See ``docs/openapi.md``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -47,6 +47,10 @@ class OpenAPISettings(PluginSettings):
     OPENAPI_ENABLED: bool = True
     OPENAPI_PATH: str | None = Field(default="/openapi.json")
     OPENAPI_DOCS_PATH: str | None = Field(default="/docs")
+    # The docs page: Swagger UI (try it out, Authorize), ReDoc (reading only), or Bolt's own
+    # small page; "auto" is Swagger UI when drf-spectacular-sidecar (``bolt[docs]``) is
+    # installed, else Bolt's page. Every asset is served by the API itself.
+    OPENAPI_UI: Literal["auto", "swagger", "redoc", "bolt"] = "auto"
 
 
 @hookimpl

@@ -27,6 +27,7 @@ class OpenAPIConfig:
     schema_path: str | None
     docs_path: str | None
     route_options: dict[str, Any] = field(default_factory=dict)
+    ui: str = "bolt"
 
     @property
     def active(self) -> bool:
@@ -69,4 +70,22 @@ def read_config(api: Any, settings: Any) -> OpenAPIConfig:
             f"BOLT_OPENAPI_PATH and BOLT_OPENAPI_DOCS_PATH are both {schema_path!r}; give the "
             "docs page its own path"
         )
-    return OpenAPIConfig(schema_path, docs_path, dict(route_options))
+    return OpenAPIConfig(schema_path, docs_path, dict(route_options), _ui(settings.OPENAPI_UI))
+
+
+def _sidecar() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("drf_spectacular_sidecar") is not None
+
+
+def _ui(value: str) -> str:
+    """The docs page to serve; a page whose assets are not installed stops startup."""
+    if value == "auto":
+        return "swagger" if _sidecar() else "bolt"
+    if value in ("swagger", "redoc") and not _sidecar():
+        raise ImproperlyConfigured(
+            f"BOLT_OPENAPI_UI = {value!r} needs the drf-spectacular-sidecar package, which "
+            "ships its assets (pip install 'bolt[docs]'); or set BOLT_OPENAPI_UI = 'bolt'"
+        )
+    return value

@@ -20,14 +20,68 @@ from bolt.route import Route
 from .config import OpenAPIConfig
 from .document import OpenAPIState
 
-__all__ = ["DOCS_CSP", "build_routes", "read_asset"]
+__all__ = ["DOCS_CSP", "UI_CSP", "build_routes", "read_asset"]
 
 # The page loads nothing but its own script and stylesheet and fetches only the schema.
 DOCS_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
     "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
 )
-_ASSETS = {"docs.js": "text/javascript; charset=utf-8", "docs.css": "text/css; charset=utf-8"}
+# Scripts only from this API (no inline script, no eval). Swagger UI and ReDoc set element
+# styles from script (``style-src 'unsafe-inline'``, which runs no code); ReDoc also starts
+# a worker from a blob. "Try it out" may call only this origin.
+UI_CSP = {
+    "bolt": DOCS_CSP,
+    "swagger": (
+        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "connect-src 'self'; img-src 'self' data:; font-src 'self' data:; base-uri 'none'; "
+        "form-action 'none'; frame-ancestors 'self'"
+    ),
+    "redoc": (
+        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "connect-src 'self'; img-src 'self' data:; font-src 'self' data:; "
+        "worker-src 'self' blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+    ),
+}
+_JS = "text/javascript; charset=utf-8"
+_CSS = "text/css; charset=utf-8"
+_SIDECAR = "static/drf_spectacular_sidecar"
+# Per page: asset name -> (package, path inside it, content type); the HTML template.
+_UI_ASSETS: dict[str, dict[str, tuple[str, str, str]]] = {
+    "bolt": {
+        "docs.js": (__package__, "static/docs.js", _JS),
+        "docs.css": (__package__, "static/docs.css", _CSS),
+    },
+    "swagger": {
+        "swagger-ui.css": (
+            "drf_spectacular_sidecar",
+            f"{_SIDECAR}/swagger-ui-dist/swagger-ui.css",
+            _CSS,
+        ),
+        "swagger-ui-bundle.js": (
+            "drf_spectacular_sidecar",
+            f"{_SIDECAR}/swagger-ui-dist/swagger-ui-bundle.js",
+            _JS,
+        ),
+        "swagger-init.js": (__package__, "static/swagger-init.js", _JS),
+    },
+    "redoc": {
+        "redoc.js": (
+            "drf_spectacular_sidecar",
+            f"{_SIDECAR}/redoc/bundles/redoc.standalone.js",
+            _JS,
+        ),
+    },
+}
+_UI_PAGE = {"bolt": "docs.html", "swagger": "swagger.html", "redoc": "redoc.html"}
+# Template placeholder -> asset name.
+_PLACEHOLDERS = {
+    "{css_url}": "docs.css",
+    "{js_url}": "docs.js",
+    "{ui_css_url}": "swagger-ui.css",
+    "{ui_js_url}": ("swagger-ui-bundle.js", "redoc.js"),
+    "{init_url}": "swagger-init.js",
+}
 
 
 def read_asset(name: str) -> bytes:
@@ -63,8 +117,9 @@ def build_routes(api: Any, state: OpenAPIState, config: OpenAPIConfig) -> list[R
     if config.docs_path is None or config.schema_path is None:
         return routes
     urls: dict[str, str] = {}
-    for name, content_type in _ASSETS.items():
-        body = read_asset(name)
+    ui = config.ui
+    for name, (package, where, content_type) in _UI_ASSETS[ui].items():
+        body = resources.files(package).joinpath(where).read_bytes()
         version = hashlib.sha256(body).hexdigest()[:12]
         path = _asset_url(config.docs_path, name)
         urls[name] = f"{path}?v={version}"
@@ -76,18 +131,19 @@ def build_routes(api: Any, state: OpenAPIState, config: OpenAPIConfig) -> list[R
         routes.append(
             Route("GET", path, _static(body, headers), options={**options, "name": f"docs-{name}"})
         )
-    page = read_asset("docs.html").decode("utf-8")
+    page = read_asset(_UI_PAGE[ui]).decode("utf-8")
     # URLs first: they cannot contain braces, while a title could spell a placeholder.
-    for key, value in (
-        ("{css_url}", urls["docs.css"]),
-        ("{js_url}", urls["docs.js"]),
-        ("{schema_url}", config.schema_path),
-        ("{title}", api.title),
-    ):
+    replacements: list[tuple[str, str]] = []
+    for key, names in _PLACEHOLDERS.items():
+        for name in (names,) if isinstance(names, str) else names:
+            if name in urls:
+                replacements.append((key, urls[name]))
+    replacements += [("{schema_url}", config.schema_path), ("{title}", api.title)]
+    for key, value in replacements:
         page = page.replace(key, html.escape(value, quote=True))
     page_headers = {
         "content-type": "text/html; charset=utf-8",
-        "content-security-policy": DOCS_CSP,
+        "content-security-policy": UI_CSP[ui],
         "x-content-type-options": "nosniff",
         "referrer-policy": "same-origin",
     }

@@ -11,6 +11,12 @@ from bolt.exceptions import ImproperlyConfigured
 from bolt.testing import TestClient
 
 
+@pytest.fixture(autouse=True)
+def bolt_page(settings: Any) -> None:
+    """These tests read Bolt's own small docs page (``BOLT_OPENAPI_UI = "bolt"``)."""
+    settings.BOLT_OPENAPI_UI = "bolt"
+
+
 def test_hook_bolt_configure(make_api, client_for, settings) -> None:
     """Configure validates the settings and prepares the state; disabled means no routes."""
     api = make_api()

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 import bolt_plugins.openapi
+
+
+@pytest.fixture(autouse=True)
+def bolt_page(settings: Any) -> None:
+    """These tests read Bolt's own small docs page (``BOLT_OPENAPI_UI = "bolt"``)."""
+    settings.BOLT_OPENAPI_UI = "bolt"
 
 
 def _page_assets(html: str) -> tuple[str, str]:
