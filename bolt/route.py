@@ -46,9 +46,8 @@ class Route:
     ``option_layer()``, ``claim()``, ``meta`` (per-route space for plugins), ``name``,
     ``tags``, ``status_code``, ``view_class``, ``action``, ``params`` and ``return_type``
     (after compilation) and ``serves_head``. Documented ``meta`` keys other plugins may
-    read: ``"middleware"`` (names in run order), ``"response_schema"`` and
-    ``"query_params"`` (what a plugin that shapes a route's answer knows about it, for
-    documentation; see docs/plugins.md).
+    read: ``"middleware"`` (names in run order). Plugins document routes in OpenAPI with
+    the ``bolt_openapi_operation`` hook.
     """
 
     __slots__ = (
