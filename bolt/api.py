@@ -392,7 +392,7 @@ class BoltAPI(_Registrar):
             entry = PathEntry(methods)
             for route in set(methods.values()):
                 route.preflight_handler = fold_middleware(
-                    route.meta.get("preflight_middleware", []), _allow_responder(entry.allow)
+                    route.preflight_middleware, _allow_responder(entry.allow)
                 )
             self.router.add(path, entry)
         if self.ws_routes:

@@ -159,7 +159,7 @@ def _decode_error(exc: BaseException) -> BadRequest:
 
 def json_extractor(param: Param, route: Any, api: Any) -> Callable[[Request], Any]:
     """Decode the JSON body into the parameter's type with one msgspec decoder per route."""
-    embedded = route.meta.get("body_params", 1) > 1 or getattr(param.marker, "embed", False)
+    embedded = route.body_params > 1 or getattr(param.marker, "embed", False)
     required = param.default is REQUIRED
     default = param.default
     if not embedded:

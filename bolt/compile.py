@@ -379,7 +379,7 @@ def compile_route(api: Any, route: Route) -> None:
     path_names = {name for _, name, _ in parse_path(route.path) if name}
     params = plan_params(endpoint, signature, path_names, owner=repr(route))
     route.params = params
-    route.meta["body_params"] = sum(1 for p in params if p.source == "body")
+    route.body_params = sum(1 for p in params if p.source == "body")
 
     extractors = _resolve(api, route, params)
     route.return_type = _return_type(route, endpoint)
@@ -423,5 +423,5 @@ def compile_route(api: Any, route: Route) -> None:
     route.claim(*(n for n in WS_OPTIONS if n in route.options and n not in route.layers[0].options))
     check_claims(api, route)
     route.handler = fold_middleware(outer, inner)
-    route.meta["middleware"] = [m.name for m in sorted(middleware, key=lambda m: m.phase)]
-    route.meta["preflight_middleware"] = [m for m in middleware if m.preflight]
+    route.middleware_names = tuple(m.name for m in sorted(middleware, key=lambda m: m.phase))
+    route.preflight_middleware = [m for m in middleware if m.preflight]

@@ -159,9 +159,7 @@ def bolt_route_compiled(api: BoltAPI, route: Route) -> None:
 
 
 @hookspec
-def bolt_openapi_operation(
-    api: BoltAPI, route: Route, operation: dict[str, Any], doc: Any
-) -> None:
+def bolt_openapi_operation(api: BoltAPI, route: Route, operation: dict[str, Any], doc: Any) -> None:
     """Add what this plugin does to ``route`` to its OpenAPI Operation object (mutate it).
 
     Called by the openapi plugin once per route when the route compiles (never per
@@ -175,7 +173,7 @@ def bolt_openapi_operation(
     components, when the document is built), ``doc.error(status)`` and
     ``doc.validation_error()`` are responses in Bolt's error shapes, and
     ``doc.security_scheme(name, scheme)`` registers a Security Scheme and returns the name
-    it got. Decide from the compiled route (``route.meta["middleware"]``,
+    it got. Decide from the compiled route (``route.middleware_names``,
     ``route.option_layer(...)``, ``route.meta``) so the document says what the server does.
     """
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from bolt.layers import LEVELS, Layer
 from bolt.middleware import Handler, get_route_options
+from bolt.stash import Stash
 
 __all__ = ["KERNEL_OPTIONS", "Route"]
 
@@ -52,6 +53,7 @@ class Route:
 
     __slots__ = (
         "action",
+        "body_params",
         "claimed",
         "description",
         "endpoint",
@@ -61,12 +63,14 @@ class Route:
         "layers",
         "meta",
         "method",
+        "middleware_names",
         "name",
         "object_checks",
         "options",
         "params",
         "path",
         "preflight_handler",
+        "preflight_middleware",
         "response_model",
         "return_type",
         "signature",
@@ -101,7 +105,14 @@ class Route:
         # Most specific first; index 0 is the route's own layer (rebuilt by merge_options).
         self.layers: list[Layer] = [Layer("route", "the route", {}), *(layers or [])]
         self.claimed: set[str] = set()
-        self.meta: dict[str, Any] = {}  # free space for plugins, per route
+        # Facts plugins leave on the route, under the RouteKeys they export (bolt.stash).
+        self.meta: Stash = Stash()
+        # Kernel facts, filled in when the route compiles: how many parameters come from the
+        # body, the names of the middleware the route really runs (in run order), and the
+        # steps that also wrap its automatic OPTIONS answer.
+        self.body_params = 0
+        self.middleware_names: tuple[str, ...] = ()
+        self.preflight_middleware: list[Any] = []
         self.params: list[Any] = []
         self.return_type: Any = None
         self.handler: Handler | None = None

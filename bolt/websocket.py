@@ -526,8 +526,7 @@ def compile_websocket_route(api: Any, route: Route) -> None:
     route.claim("skip_middleware", *WS_OPTIONS)
     check_claims(api, route)
     chain = fold_middleware(middleware, inner)
-    route.meta["middleware"] = [m.name for m in sorted(middleware, key=lambda m: m.phase)]
-    route.meta["websocket"] = True
+    route.middleware_names = tuple(m.name for m in sorted(middleware, key=lambda m: m.phase))
     route.handler = _session(api, chain, policy)  # type: ignore[assignment]
 
 

@@ -7,8 +7,11 @@ import sys
 from contextvars import ContextVar
 from typing import Any
 
+from bolt.facts import AUTH_CHALLENGE
 from bolt.middleware import PHASE_AUTH, Middleware
 from bolt.request import Request
+
+from .facts import AUTH_BACKENDS
 
 __all__ = ["FORCED_AUTH", "auth_middleware"]
 
@@ -47,8 +50,8 @@ def auth_middleware(api: Any, route: Any, backends: list[Any]) -> Middleware:
                 getattr(backend, "user_loader", None),
             )
         )
-    route.meta["auth_backends"] = prepared_backends
-    route.meta["auth_challenge"] = ", ".join(
+    route.meta[AUTH_BACKENDS] = prepared_backends
+    route.meta[AUTH_CHALLENGE] = ", ".join(
         getattr(b, "challenge", None) or "Bearer" for b in prepared_backends
     )
     frozen = tuple(steps)

@@ -1,9 +1,9 @@
 """What the auth plugin tells the OpenAPI document: Security Schemes and a 401.
 
-The plugin records each route's prepared backends in ``route.meta["auth_backends"]`` while
+The plugin records each route's prepared backends in ``route.meta[AUTH_BACKENDS]`` while
 the route compiles; this module reads that record instead of resolving the options again,
 so the document cannot disagree with what the server runs. A backend skipped with
-``skip_middleware("auth")`` leaves ``"auth"`` out of ``route.meta["middleware"]`` and is
+``skip_middleware("auth")`` leaves ``"auth"`` out of ``route.middleware_names`` and is
 not shown. A route that runs no authentication says ``security: []``.
 
 Each backend is an alternative (the first that recognises credentials wins) and anonymous
@@ -18,6 +18,8 @@ Security Scheme object) and, optionally, ``openapi_scheme_name``.
 from __future__ import annotations
 
 from typing import Any
+
+from .facts import AUTH_BACKENDS
 
 __all__ = ["document_auth", "scheme_of"]
 
@@ -53,11 +55,11 @@ def scheme_of(backend: Any) -> list[tuple[str, dict[str, Any]]]:
 
 def document_auth(route: Any, operation: dict[str, Any], doc: Any) -> None:
     """Set ``security`` from the backends ``route`` runs and document their 401."""
-    if "auth" not in route.meta.get("middleware", ()):
+    if "auth" not in route.middleware_names:
         operation["security"] = []
         return
     requirement: list[dict[str, list[str]]] = []
-    for backend in route.meta.get("auth_backends") or ():
+    for backend in route.meta.get(AUTH_BACKENDS) or ():
         for name, scheme in scheme_of(backend):
             entry: dict[str, list[str]] = {doc.security_scheme(name, scheme): []}
             if entry not in requirement:
@@ -69,6 +71,6 @@ def document_auth(route: Any, operation: dict[str, Any], doc: Any) -> None:
     unsafe = route.method not in ("GET", "HEAD", "OPTIONS")
     if unsafe and any(
         getattr(b, "name", None) == "session" and getattr(b, "csrf", True)
-        for b in route.meta.get("auth_backends") or ()
+        for b in route.meta.get(AUTH_BACKENDS) or ()
     ):
         responses.setdefault("403", doc.error(403, "The session's CSRF check failed"))

@@ -27,6 +27,7 @@ from bolt.route import Route
 from bolt_plugins.crud.encoder import answer_per_request, make_encoder
 from bolt_plugins.crud.encoding import install_from_model
 from bolt_plugins.crud.errors import exception_handlers
+from bolt_plugins.crud.facts import KNOWN_QUERY
 from bolt_plugins.crud.hygiene import crud_default, orm_middleware, wrap_sync_endpoints
 from bolt_plugins.crud.mixins import (
     CreateMixin,
@@ -127,7 +128,7 @@ def bolt_route_compiled(api: Any, route: Route) -> None:
     if paginator is not None:
         known.update(paginator.query_params)
     known.update(p.alias for p in route.params if p.source == "query")
-    route.meta["crud_known_query"] = frozenset(known)
+    route.meta[KNOWN_QUERY] = frozenset(known)
 
 
 @hookimpl(trylast=True)

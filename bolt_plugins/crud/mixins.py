@@ -38,6 +38,7 @@ from bolt.params import Body
 from bolt.request import Request
 from bolt_plugins.crud.db import call_maybe_async, runner_for
 from bolt_plugins.crud.encoding import to_struct, to_structs, with_relations
+from bolt_plugins.crud.facts import KNOWN_QUERY
 from bolt_plugins.crud.filters import FilterSpec
 from bolt_plugins.crud.prepared import FALLBACK, prepared_detail, prepared_list
 from bolt_plugins.crud.schemas import field_type, model_schema, write_schema
@@ -411,7 +412,7 @@ class CrudBase:
             return queryset
         spec = filter_spec_of(type(self), queryset.model)
         route = getattr(self.request, "route", None)
-        known = route.meta.get("crud_known_query", frozenset()) if route is not None else ()
+        known = route.meta.get(KNOWN_QUERY, frozenset()) if route is not None else ()
         return spec.apply(queryset, self.request.query, frozenset(known))
 
     async def get_object(self, pk: Any = None, **lookup: Any) -> Any:

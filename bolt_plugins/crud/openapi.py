@@ -264,5 +264,5 @@ def document_crud(route: Any, operation: dict[str, Any], doc: Any) -> None:
         responses.setdefault("409", doc.error(409, "Conflicts with an existing object"))
     if route.action in _WRITES:
         responses.setdefault("422", doc.validation_error())
-    if "orm" in route.meta.get("middleware", ()) or route.action is not None:
+    if "orm" in route.middleware_names or route.action is not None:
         responses.setdefault("503", doc.error(503, "The database is unavailable"))

@@ -1,6 +1,6 @@
 """What the guards plugin tells the OpenAPI document: who may call, per method.
 
-The guards a route really runs are recorded in ``route.meta["guards"]`` when it compiles.
+The guards a route really runs are recorded in ``route.meta[GUARDS]`` when it compiles.
 A guard that may refuse on this route's method makes the call need credentials (the
 ``{}`` "anonymous" alternative leaves ``security``) and documents 401 (no credentials) and
 403 (credentials without the right). ``AllowAny`` never refuses, and
@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from .builtins import SAFE_METHODS, AllOf, AllowAny, AnyOf, IsAuthenticatedOrReadOnly
+from .facts import GUARDS
 
 __all__ = ["document_guards", "may_refuse"]
 
@@ -34,9 +35,9 @@ def may_refuse(guard: Any, method: str) -> bool:
 
 def document_guards(route: Any, operation: dict[str, Any], doc: Any) -> None:
     """Drop anonymous access and add 401/403 when a guard may refuse this method."""
-    if "guards" not in route.meta.get("middleware", ()):
+    if "guards" not in route.middleware_names:
         return
-    if not any(may_refuse(g, route.method) for g in route.meta.get("guards") or ()):
+    if not any(may_refuse(g, route.method) for g in route.meta.get(GUARDS) or ()):
         return
     security = operation.get("security")
     if security:

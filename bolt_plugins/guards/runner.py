@@ -15,10 +15,12 @@ import inspect
 from typing import Any
 
 from bolt.exceptions import Forbidden, ImproperlyConfigured, Unauthorized
+from bolt.facts import AUTH_CHALLENGE
 from bolt.middleware import PHASE_GUARDS, Middleware
 from bolt.request import Request
 
 from .builtins import AllOf, AllowAny, AnyOf, BaseGuard, guard_check
+from .facts import GUARDS
 
 __all__ = ["check_guard", "check_object_permissions", "guards_middleware", "refusal"]
 
@@ -51,7 +53,7 @@ def guards_middleware(api: Any, route: Any, guards: list[Any]) -> Middleware | N
     Synchronous unless a guard is a coroutine function, so the common built-in guards cost
     no coroutine per request.
     """
-    route.meta["guards"] = list(guards)
+    route.meta[GUARDS] = list(guards)
     install_object_check(route, guards)
     active = [g for g in guards if not isinstance(g, AllowAny)]
     if not active:
@@ -63,7 +65,7 @@ def guards_middleware(api: Any, route: Any, guards: list[Any]) -> Middleware | N
     def challenge() -> str:
         # Read when first needed: the auth plugin records the route's challenge while it
         # compiles, which may be after this hook ran.
-        return str(route.meta.get("auth_challenge") or DEFAULT_CHALLENGE)
+        return route.meta.get(AUTH_CHALLENGE) or DEFAULT_CHALLENGE
 
     async def finish(request: Request, start: int, pending: Any = None) -> None:
         """Run ``checks[start:]``, awaiting what they return; ``pending`` is the awaitable
@@ -122,7 +124,7 @@ def install_object_check(route: Any, guards: list[Any]) -> None:
             if type(allowed) is not bool and inspect.isawaitable(allowed):
                 allowed = await allowed
             if not allowed:
-                challenge = route.meta.get("auth_challenge") or DEFAULT_CHALLENGE
+                challenge = route.meta.get(AUTH_CHALLENGE) or DEFAULT_CHALLENGE
                 raise refusal(request, guard, str(challenge))
 
     route.meta[_OBJECT_CHECK] = check_object

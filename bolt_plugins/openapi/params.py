@@ -160,9 +160,7 @@ def _json_body(route: Any, params: list[Param]) -> tuple[dict[str, Any], bool] |
     body = [p for p in params if p.source == "body" and _shown(p)]
     if not body:
         return None
-    embedded = route.meta.get("body_params", 1) > 1 or any(
-        getattr(p.marker, "embed", False) for p in body
-    )
+    embedded = route.body_params > 1 or any(getattr(p.marker, "embed", False) for p in body)
     media = next(
         (
             p.marker.media_type

@@ -1,6 +1,6 @@
 """What the ratelimit plugin tells the OpenAPI document: the 429 of a limited route.
 
-Only routes that run the ``rate_limit`` step (``route.meta["middleware"]``) get it. The
+Only routes that run the ``rate_limit`` step (``route.middleware_names``) get it. The
 refusal carries ``Retry-After`` (whole seconds) and ``{"detail": ..., "retry_after": N}``;
 a store that cannot be reached with ``BOLT_RATELIMIT_FAIL_OPEN = False`` answers 503.
 """
@@ -15,7 +15,7 @@ _SECONDS = {"schema": {"type": "integer", "minimum": 0}}
 
 
 def document_rate_limit(route: Any, operation: dict[str, Any], doc: Any) -> None:
-    if "rate_limit" not in route.meta.get("middleware", ()):
+    if "rate_limit" not in route.middleware_names:
         return
     refused = doc.error(
         429, "Too many requests: wait Retry-After seconds", retry_after={"type": "integer"}

@@ -149,7 +149,7 @@ class HealthView(APIView):
 
 def print_routes() -> None:
     for route in api.iter_routes():
-        plugins = ", ".join(route.meta["middleware"]) or "-"
+        plugins = ", ".join(route.middleware_names) or "-"
         print(f"{route.method:7} {route.path:22} {route.name or '':14} {plugins}")
 
 

@@ -52,7 +52,7 @@ class Command(BaseCommand):
                         "path": route.path,
                         "name": route.name or "",
                         "handler": route.handler_name,
-                        "plugins": list(route.meta.get("middleware", [])),
+                        "plugins": list(route.middleware_names),
                     }
                 )
         if options["json"]:

@@ -39,8 +39,8 @@ def test_hook_bolt_route_middleware_public_route_pays_nothing(make_api: Any) -> 
 
     api.compile()
     by_path = {r.path: r for r in api.routes}
-    assert by_path["/open"].meta["middleware"] == []
-    assert by_path["/closed"].meta["middleware"] == ["auth", "guards"]
+    assert by_path["/open"].middleware_names == ()
+    assert by_path["/closed"].middleware_names == ("auth", "guards")
 
 
 def test_hook_bolt_configure_registers_names(make_api: Any) -> None:

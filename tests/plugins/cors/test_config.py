@@ -204,8 +204,8 @@ def test_hook_bolt_route_middleware_claims_option_and_sets_phase(api: BoltAPI) -
     api.compile()
     route = api.routes[0]
     assert "cors" in route.claimed
-    assert route.meta["middleware"] == ["cors", "require_token"]
-    assert [m.name for m in route.meta["preflight_middleware"]] == ["cors"]
+    assert list(route.middleware_names) == ["cors", "require_token"]
+    assert [m.name for m in route.preflight_middleware] == ["cors"]
 
 
 def test_cors_option_as_route_keyword(api: BoltAPI) -> None:

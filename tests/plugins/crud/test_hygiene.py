@@ -118,7 +118,7 @@ def test_hook_bolt_route_middleware() -> None:
     client = TestClient(api)
     assert client.get("/articles").json() == {"n": 0}
     assert is_closed(seen[-1])
-    middleware = {(r.method, r.path): r.meta["middleware"] for r in api.iter_routes()}
+    middleware = {(r.method, r.path): r.middleware_names for r in api.iter_routes()}
     assert "orm" in middleware[("GET", "/articles")]
     assert "orm" not in middleware[("GET", "/crud")]
     assert "orm" not in middleware[("GET", "/plain")]

@@ -217,7 +217,7 @@ def test_allow_any_only_adds_no_middleware(make_api: Any) -> None:
         return {}
 
     api.compile()
-    assert api.routes[0].meta["middleware"] == []
+    assert list(api.routes[0].middleware_names) == []
 
 
 def test_hook_bolt_route_middleware_guards_phase(make_api: Any) -> None:
@@ -228,7 +228,7 @@ def test_hook_bolt_route_middleware_guards_phase(make_api: Any) -> None:
         return {}
 
     api.compile()
-    assert api.routes[0].meta["middleware"] == ["auth", "guards"]
+    assert list(api.routes[0].middleware_names) == ["auth", "guards"]
     assert "guards" in api.middleware_names
 
 

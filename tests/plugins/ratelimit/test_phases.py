@@ -38,7 +38,7 @@ def test_wrong_credentials_use_up_client_keyed_limits(key: str) -> None:
     assert "retry-after" in r.headers
     assert ran == []
     route = next(r for r in api.iter_routes() if r.path == "/secret")
-    assert route.meta["middleware"] == ["rate_limit", "auth", "guards"]
+    assert list(route.middleware_names) == ["rate_limit", "auth", "guards"]
 
 
 def test_identity_keyed_limits_still_follow_authentication() -> None:
@@ -54,7 +54,7 @@ def test_identity_keyed_limits_still_follow_authentication() -> None:
         return {"ok": True}
 
     route = next(r for r in api.iter_routes() if r.path == "/mine")
-    assert route.meta["middleware"] == ["auth", "rate_limit", "guards"]
+    assert list(route.middleware_names) == ["auth", "rate_limit", "guards"]
     client = TestClient(api)
     good = {"x-api-key": "right-key-0123456789"}
     assert client.get("/mine", headers=good).status_code == 200
