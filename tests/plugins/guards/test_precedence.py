@@ -135,9 +135,7 @@ def test_most_specific_guards_win(
 
 
 def test_class_body_routes_take_the_class_guards_over_routers(client_for: Any) -> None:
-    api = BoltAPI(
-        plugins=["viewsets", "auth", "guards"], auth=[APIKeyAuthentication({KEY: "svc"})]
-    )
+    api = BoltAPI(plugins=["viewsets", "auth", "guards"], auth=[APIKeyAuthentication({KEY: "svc"})])
     router = Router("/r", guards=[Refuse("router")])
 
     class Body(APIView):
