@@ -43,6 +43,8 @@ FIRST_PARTY: dict[str, str] = {
     "cors": "bolt_plugins.cors",
     "ratelimit": "bolt_plugins.ratelimit",
     "openapi": "bolt_plugins.openapi",
+    "compression": "bolt_plugins.compression",
+    "etag": "bolt_plugins.etag",
 }
 
 # Hooks the kernel calls plugin by plugin, in load order, to know which plugin answered

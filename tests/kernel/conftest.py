@@ -14,7 +14,17 @@ from bolt.testing import TestClient
 def api() -> BoltAPI:
     """An API with no plugins, so kernel behaviour is tested alone."""
     return BoltAPI(
-        plugins=["-viewsets", "-crud", "-auth", "-guards", "-cors", "-ratelimit", "-openapi"]
+        plugins=[
+            "-viewsets",
+            "-crud",
+            "-auth",
+            "-guards",
+            "-cors",
+            "-ratelimit",
+            "-openapi",
+            "-compression",
+            "-etag",
+        ]
     )
 
 
