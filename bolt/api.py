@@ -329,7 +329,7 @@ class BoltAPI(_Registrar):
                 "Routes were already compiled (the app has served a request); register all "
                 "routes before serving"
             )
-        route = websocket_route(obj, path, options)
+        route = websocket_route(obj, path, options, self.plugin_options)
         route.add_layers(*outer)
         self.ws_routes.append(route)
 

@@ -38,6 +38,7 @@ from bolt.compile import (
     collect_middleware,
     fold_middleware,
 )
+from bolt.classoptions import class_layer
 from bolt.conf import PluginSettings
 from bolt.exceptions import HTTPException, ImproperlyConfigured
 from bolt.request import Request
@@ -467,8 +468,14 @@ def _consumer_endpoint(cls: type[WebSocketConsumer]) -> Callable[..., Any]:
     return endpoint
 
 
-def websocket_route(obj: Any, path: str, options: dict[str, Any]) -> Route:
-    """The ``Route`` for ``api.websocket(path)(obj)`` (a coroutine function or a consumer)."""
+def websocket_route(
+    obj: Any, path: str, options: dict[str, Any], plugin_options: tuple[str, ...] = ()
+) -> Route:
+    """The ``Route`` for ``api.websocket(path)(obj)`` (a coroutine function or a consumer).
+
+    A consumer's class attributes (``auth``, ``guards``, ``rate_limit``, ``ws_*``, ...) are
+    its ``class`` option layer, as for view classes; DRF names and near misses stop startup.
+    """
     route_options = {k: v for k, v in options.items() if k not in ("kind", "methods")}
     if isinstance(obj, type) and issubclass(obj, WebSocketConsumer):
         endpoint = _consumer_endpoint(obj)
@@ -477,6 +484,7 @@ def websocket_route(obj: Any, path: str, options: dict[str, Any]) -> Route:
             path,
             endpoint,
             options=route_options,
+            layers=[class_layer(obj, plugin_options, extra=WS_OPTIONS)],
             signature=inspect.signature(endpoint),
             source=obj,
         )

@@ -81,12 +81,18 @@ class IsAuthenticated(BaseGuard):
 
 class IsAuthenticatedOrReadOnly(BaseGuard):
     """Anyone may read (``GET``, ``HEAD``, ``OPTIONS``); other methods need an identified
-    caller. Wrong credentials are still a 401 on reads: the auth step refuses them first."""
+    caller. Wrong credentials are still a 401 on reads: the auth step refuses them first.
+
+    A WebSocket handshake is a ``GET``, but the connection it opens carries messages both
+    ways, so it counts as a write: only identified callers connect."""
 
     message = "Authentication required."
 
     def has_permission(self, request: Any) -> bool:
-        return request.auth is not None or request.scope["method"] in SAFE_METHODS
+        scope = request.scope
+        return request.auth is not None or (
+            scope["method"] in SAFE_METHODS and scope["type"] == "http"
+        )
 
 
 class IsAdminUser(BaseGuard):
