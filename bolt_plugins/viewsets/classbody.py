@@ -15,6 +15,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+from bolt.classoptions import ROUTED_ATTR
 from bolt.defaults import looks_like_method
 from bolt.exceptions import ImproperlyConfigured
 from bolt.route import Route
@@ -31,7 +32,7 @@ __all__ = [
 PENDING_ATTR = "__bolt_pending_routes__"
 # Set on a function that a class-body decorator made a route of, so that discovery
 # (api.view()/api.viewset()) does not make a second route from it.
-BOUND_ATTR = "__bolt_class_routes_bound__"
+BOUND_ATTR = ROUTED_ATTR
 OWNER_ATTR = "__bolt_view_owner__"
 # api.state key: functions registered from a class body and not yet bound to their class.
 UNBOUND_STATE = "viewsets.unbound"
