@@ -56,12 +56,19 @@ class SerializerMeta(msgspec.StructMeta):
         derived = ns.pop("__bolt_derived__", False)
         compute = ns.pop("__bolt_compute__", ())
         plan.mirror = ns.pop("__bolt_mirror__", False)
+        # A parent's field(read_only=...)/field(write_only=...) flags hold in its subclasses
+        # (or a child could accept ``is_admin`` and answer ``password``), unless the child
+        # declares the name again: its own declaration then decides.
+        inherited_ro: set[str] = set()
+        inherited_wo: set[str] = set()
         for base in reversed(bases):
             parent = getattr(base, "__bolt__", None)
             if isinstance(parent, _Plan):
                 plan.options.update(parent.options)
                 plan.validators.update(parent.validators)
                 plan.computed.update(parent.computed)
+                inherited_ro |= parent.read_only
+                inherited_wo |= parent.write_only
         meta = ns.pop("Meta", None) or ns.pop("Config", None)
         if meta is not None:
             for option in _OPTION_NAMES:
@@ -74,8 +81,9 @@ class SerializerMeta(msgspec.StructMeta):
         if opts.get("extra", "forbid") not in ("forbid", "ignore"):
             raise ImproperlyConfigured(f"{name}.Meta.extra must be 'forbid' or 'ignore'")
         annotations: dict[str, Any] = dict(ns.get("__annotations__", {}))
-        read_only = set(opts.get("read_only_fields") or ())
-        write_only = set(opts.get("write_only_fields") or ())
+        own = set(annotations)
+        read_only = set(opts.get("read_only_fields") or ()) | (inherited_ro - own)
+        write_only = set(opts.get("write_only_fields") or ()) | (inherited_wo - own)
         extra_validators: list[_Validator] = []
         if opts.get("model") is not None and plan.role == "full" and origin is None:
             from bolt.serializers._models import model_fields
