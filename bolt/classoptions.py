@@ -119,8 +119,10 @@ def check_foreign(cls: type) -> None:
                 continue
             lowered = attr.lower()
             close = difflib.get_close_matches(lowered, _GUARDED_NAMES, n=1, cutoff=0.85)
-            if lowered in _GUARDED_NAMES or close:
-                wanted = lowered if lowered in _GUARDED_NAMES else close[0]
+            # letters swapped (``gaurds``): same letters, same length
+            swapped = [n for n in _GUARDED_NAMES if len(n) > 3 and sorted(n) == sorted(lowered)]
+            if lowered in _GUARDED_NAMES or close or swapped:
+                wanted = lowered if lowered in _GUARDED_NAMES else (close or swapped)[0]
                 raise ImproperlyConfigured(
                     f"{klass.__qualname__}.{attr} looks like {wanted!r} but is not an option "
                     f"Bolt reads; rename it (`guards`, `auth`) or it would be ignored"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -71,10 +72,27 @@ def rate_limit(rps: float, burst: int | None = None, key: Any = "ip") -> Callabl
     return decorate
 
 
+_PER = re.compile(r"^\s*(\d+)\s*/\s*(second|sec|s|minute|min|m|hour|h|day|d)\s*$")
+_SECONDS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600,
+            "hour": 3600, "d": 86400, "day": 86400}  # fmt: skip
+
+
 def coerce_rule(value: Any, where: str) -> RateLimitRule:
-    """Accept a rule from ``@rate_limit`` or a ``rate_limit={"rps": ...}`` route option."""
+    """Accept a rule from ``@rate_limit``, a ``rate_limit={"rps": ...}`` option, or the
+    ``"N/unit"`` form DRF users write (``"100/minute"``: a burst of N, refilled at N per
+    unit; units second, minute, hour, day)."""
     if isinstance(value, RateLimitRule):
         return value
+    if isinstance(value, str):
+        match = _PER.match(value)
+        if match is None:
+            raise ImproperlyConfigured(
+                f"{where}: rate_limit={value!r} is not 'N/second', 'N/minute', 'N/hour' or 'N/day'"
+            )
+        count = int(match.group(1))
+        if count < 1:
+            raise ImproperlyConfigured(f"{where}: rate_limit={value!r} allows nothing")
+        return make_rule(count / _SECONDS[match.group(2)], count, "ip", where)
     if isinstance(value, dict):
         unknown = set(value) - {"rps", "burst", "key"}
         if unknown or "rps" not in value:
