@@ -50,6 +50,19 @@ M = TypeVar("M", bound=BaseModel)
 # default is an open API. (Their owners are the auth and guards plugins; the kernel knows
 # the names because they default route options, see ``bolt.layers.OPTION_SETTINGS``.)
 SECURITY_SETTINGS = ("AUTHENTICATION_CLASSES", "DEFAULT_PERMISSION_CLASSES")
+# Names people guess for those two from the route keywords (``auth=``, ``guards=``) or from
+# DRF; each is refused like a near miss.
+_GUESSED_SECURITY = {
+    "AUTH": "AUTHENTICATION_CLASSES",
+    "DEFAULT_AUTH": "AUTHENTICATION_CLASSES",
+    "AUTHENTICATION": "AUTHENTICATION_CLASSES",
+    "DEFAULT_AUTHENTICATION_CLASSES": "AUTHENTICATION_CLASSES",
+    "GUARDS": "DEFAULT_PERMISSION_CLASSES",
+    "DEFAULT_GUARDS": "DEFAULT_PERMISSION_CLASSES",
+    "PERMISSIONS": "DEFAULT_PERMISSION_CLASSES",
+    "DEFAULT_PERMISSIONS": "DEFAULT_PERMISSION_CLASSES",
+    "PERMISSION_CLASSES": "DEFAULT_PERMISSION_CLASSES",
+}
 
 _CONFIG = SettingsConfigDict(env_prefix="BOLT_", extra="ignore", case_sensitive=True, frozen=True)
 
@@ -322,6 +335,20 @@ def django_setting_names() -> list[str]:
     return sorted(n[5:] for n in dir(settings) if n.startswith("BOLT_") and n.isupper())
 
 
+def _refuse_security_near_miss(name: str, kind: str) -> None:
+    """Stop startup for a ``BOLT_*`` name that looks like a security setting."""
+    if name in SECURITY_SETTINGS:
+        return
+    guessed = _GUESSED_SECURITY.get(name)
+    close = difflib.get_close_matches(name, SECURITY_SETTINGS, n=1, cutoff=0.7)
+    wanted = guessed or (close[0] if close else None)
+    if wanted is not None:
+        raise ImproperlyConfigured(
+            f"Unknown {kind} BOLT_{name}; did you mean BOLT_{wanted}? Refusing to start: a "
+            "misspelt security setting would be ignored and leave routes open"
+        )
+
+
 def check_unknown_settings(
     known: Iterable[str], elsewhere: Callable[[], Mapping[str, str]] | None = None
 ) -> list[str]:
@@ -335,6 +362,11 @@ def check_unknown_settings(
     something is unknown), the disabled plugin that declares it. Returns the unknown names.
     """
     known_set = set(known)
+    # Environment variables are checked only for security near misses: BOLT_* variables
+    # that are not settings (a test runner's own) are common there.
+    for name in sorted(n[5:] for n in os.environ if n.startswith("BOLT_")):
+        if name not in known_set:
+            _refuse_security_near_miss(name, "environment variable")
     unknown = [n for n in django_setting_names() if n not in known_set]
     if not unknown:
         return []
@@ -342,12 +374,7 @@ def check_unknown_settings(
     for name in unknown:
         if name in SECURITY_SETTINGS:
             continue  # exact name of a disabled plugin's option: bolt.api refuses it
-        secure = difflib.get_close_matches(name, SECURITY_SETTINGS, n=1, cutoff=0.7)
-        if secure:
-            raise ImproperlyConfigured(
-                f"Unknown setting BOLT_{name}; did you mean BOLT_{secure[0]}? Refusing to "
-                "start: a misspelt security setting would be ignored and leave routes open"
-            )
+        _refuse_security_near_miss(name, "setting")
         if name in _warned:
             continue
         _warned.add(name)

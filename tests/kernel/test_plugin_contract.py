@@ -184,11 +184,31 @@ def test_setting_of_a_disabled_plugin_names_the_plugin(
 
 @pytest.mark.parametrize(
     "name",
-    ["DEFAULT_PERMISSIONS_CLASSES", "PERMISSION_CLASSES", "DEFAULT_AUTHENTICATION_CLASSES"],
+    [
+        "DEFAULT_PERMISSIONS_CLASSES",
+        "PERMISSION_CLASSES",
+        "DEFAULT_AUTHENTICATION_CLASSES",
+        "DEFAULT_GUARDS",
+        "GUARDS",
+        "AUTH",
+        "DEFAULT_AUTH",
+        "PERMISSIONS",
+    ],
 )
 def test_near_miss_of_a_security_setting_stops_startup(settings: Any, name: str) -> None:
     setattr(settings, f"BOLT_{name}", ["bolt_plugins.guards.IsAuthenticated"])
     with pytest.raises(ImproperlyConfigured, match=rf"BOLT_{name}.*did you mean"):
+        BoltAPI()
+
+
+@pytest.mark.parametrize("name", ["DEFAULT_PERMISSION_CLASS", "GUARDS"])
+def test_near_miss_of_a_security_setting_in_the_environment_stops_startup(
+    monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """An attack run found a misspelt variable ignored, serving routes open."""
+    monkeypatch.setenv(f"BOLT_{name}", '["bolt_plugins.guards.IsAuthenticated"]')
+    reset_settings()
+    with pytest.raises(ImproperlyConfigured, match=rf"environment variable BOLT_{name}"):
         BoltAPI()
 
 
