@@ -539,8 +539,9 @@ def compile_websocket_route(api: Any, route: Route) -> None:
 
 
 def _origin_allowed(ws: WebSocket, policy: _Policy) -> bool:
-    """Same origin (Origin's host equals Host), an allowed origin, or no Origin at all (not
-    a browser: it could send any Origin it likes, so refusing it protects nothing)."""
+    """Same origin (Origin's scheme and host match the connection's: ``https`` for ``wss``,
+    ``http`` for ``ws``), an allowed origin, or no Origin at all (not a browser: it could
+    send any Origin it likes, so refusing it protects nothing)."""
     origin = None
     host = None
     for name, value in ws.scope["headers"]:
@@ -554,8 +555,13 @@ def _origin_allowed(ws: WebSocket, policy: _Policy) -> bool:
     parts = urlsplit(text)
     if not parts.scheme or not parts.netloc:
         return False  # "null" (sandboxed frames, file://) and garbage
+    if parts.scheme not in ("http", "https"):
+        return False  # only a web page's origin can be same-origin or listed
     if host is not None and parts.netloc == host.decode("latin-1").strip().lower():
-        return True
+        # Same origin includes the scheme: a wss:// connection from an http:// page (one a
+        # man in the middle may have written) is not the same origin as the https:// site.
+        secure = ws.scope.get("scheme") == "wss"
+        return (parts.scheme == "https") == secure
     return f"{parts.scheme}://{parts.netloc}" in policy.origins
 
 

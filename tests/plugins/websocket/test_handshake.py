@@ -132,7 +132,17 @@ def test_cross_site_websocket_hijacking_is_refused(client: TestClient) -> None:
     assert denied.status_code == 403
     assert denied.json() == {"detail": "WebSocket origin not allowed"}
     # A sandboxed frame or file:// page sends "null"; a port differs; a look-alike host.
-    for origin in ("null", "http://testserver:8080", "http://testserver.evil.example"):
+    # The scheme counts too (an attack run found any scheme accepted): the test client
+    # connects over ws://, so an https:// page is another origin, and non-web schemes never
+    # match.
+    for origin in (
+        "null",
+        "http://testserver:8080",
+        "http://testserver.evil.example",
+        "https://testserver",
+        "foo://testserver",
+        "ws://testserver",
+    ):
         assert (
             refused(client, "/ws/cookie", headers={**cookie, "Origin": origin}).status_code == 403
         )
