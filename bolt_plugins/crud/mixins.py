@@ -41,7 +41,7 @@ from bolt_plugins.crud.encoding import to_struct, to_structs, with_relations
 from bolt_plugins.crud.facts import KNOWN_QUERY
 from bolt_plugins.crud.filters import FilterSpec
 from bolt_plugins.crud.prepared import FALLBACK, prepared_detail, prepared_list
-from bolt_plugins.crud.schemas import field_type, model_schema, write_schema
+from bolt_plugins.crud.schemas import covering_names, field_type, model_schema, write_schema
 from bolt_plugins.viewsets.options import declared
 
 __all__ = [
@@ -136,9 +136,19 @@ def _computes_serializer(cls: type) -> bool:
     return False
 
 
+_read_only: dict[type, frozenset[str]] = {}
+
+
 def read_only_of(cls: type) -> frozenset[str]:
-    """The class's ``read_only_fields`` as a set (never in a write body)."""
-    return frozenset(declared(cls, "read_only_fields") or ())
+    """The class's ``read_only_fields`` as a set (never in a write body), each model field
+    under both its names (``author`` and ``author_id``): a body naming either is refused,
+    and ``_assign`` never writes either. Worked out once per class."""
+    found = _read_only.get(cls)
+    if found is None:
+        found = _read_only[cls] = covering_names(
+            _model_of(cls), frozenset(declared(cls, "read_only_fields") or ())
+        )
+    return found
 
 
 def check_view(cls: type) -> None:
@@ -578,6 +588,7 @@ class CrudBase:
         else:
             raise TypeError(f"Cannot write {type(data).__name__} to {opts.model_name}")
         errors = []
+        read_only = read_only_of(type(self))
         for name, value in items:
             if value is msgspec.UNSET or (only is not None and name not in only):
                 continue
@@ -587,6 +598,8 @@ class CrudBase:
                 continue
             if not field.concrete or field.primary_key or not field.editable or field.many_to_many:
                 continue
+            if field.name in read_only:
+                continue  # whatever the name data gives it (``author_id`` for ``author``)
             if isinstance(value, str) and "\x00" in value:
                 errors.append(verr(["body", name], "NUL characters are not allowed"))
                 continue

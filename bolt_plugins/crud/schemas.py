@@ -26,7 +26,7 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 
 from bolt.serializers import SerializerMeta
 
-__all__ = ["PRIVILEGED_FIELDS", "field_type", "model_schema", "write_schema"]
+__all__ = ["PRIVILEGED_FIELDS", "covering_names", "field_type", "model_schema", "write_schema"]
 
 _FIELD = type(msgspec.field())
 
@@ -83,6 +83,20 @@ def model_schema(model: type[models.Model]) -> type[msgspec.Struct]:
         tp = field_type(field)
         spec.append((field.name, tp | None if field.null else tp))
     return msgspec.defstruct(f"{model.__name__}Schema", spec, kw_only=True)
+
+
+def covering_names(model: Any, names: frozenset[str]) -> frozenset[str]:
+    """``names`` plus the other name of each model field among them: a foreign key's
+    ``author`` and its column's ``author_id`` both name one field, and a read-only field
+    must be refused under either."""
+    if model is None:
+        return names
+    out = set(names)
+    for name in names:
+        found = _model_field(model, name)
+        if found is not None and found.concrete:
+            out.update((found.name, found.attname))
+    return frozenset(out)
 
 
 def _model_field(model: type[models.Model], name: str) -> Any:
@@ -145,6 +159,7 @@ def _write_schema(
 ) -> type[msgspec.Struct]:
     if not (isinstance(schema, type) and issubclass(schema, msgspec.Struct)):
         raise TypeError(f"a write schema must be a msgspec.Struct class, not {schema!r}")
+    read_only = covering_names(model, read_only)  # either spelling covers the model field
     if isinstance(schema, SerializerMeta):
         # A Serializer has its own write and PATCH variants (validators, read-only fields,
         # nested bodies); the view's read_only_fields are left out of them too.
