@@ -29,6 +29,7 @@ from bolt.serializers._fields import (
     field,
     field_validator,
     model_validator,
+    struct_field,
 )
 
 __all__ = [
@@ -45,6 +46,10 @@ __all__ = [
 
 class SerializerMeta(msgspec.StructMeta):
     """Builds a Serializer class and compiles its plan (see the module docstring)."""
+
+    # What every class this metaclass builds carries (set in ``__new__``).
+    __bolt__: _Plan
+    __bolt_compute__: tuple[tuple[str, Callable[..., Any]], ...]
 
     def __new__(mcls, name: str, bases: tuple[type, ...], ns: dict[str, Any], **kw: Any) -> Any:
         if ns.get("__bolt_base__"):
@@ -131,10 +136,7 @@ class SerializerMeta(msgspec.StructMeta):
                     read_only.add(key)
                 if value.write_only:
                     write_only.add(key)
-                ns[key] = msgspec.field(
-                    default=value.default, default_factory=value.default_factory,
-                    name=value.alias,
-                )  # fmt: skip
+                ns[key] = struct_field(value.default, value.default_factory, value.alias)
         for index, check in enumerate(extra_validators):
             plan.validators[f"__model_check_{index}"] = check
         ns["__annotations__"] = annotations

@@ -152,6 +152,17 @@ def field(
 _CAMEL = re.compile(r"_([a-z0-9])")
 
 
+def struct_field(default: Any, default_factory: Any, name: str | None) -> Any:
+    """``msgspec.field`` for a field whose default and default factory come as a pair with
+    one of them ``NODEFAULT`` (a declared ``field()``, or a field copied from another
+    class). msgspec's signature takes one or the other; both set is refused as it would."""
+    if default_factory is msgspec.NODEFAULT:
+        return msgspec.field(default=default, name=name)
+    if default is msgspec.NODEFAULT:
+        return msgspec.field(default_factory=default_factory, name=name)
+    raise TypeError("Cannot set both `default` and `default_factory`")
+
+
 def camel(name: str) -> str:
     return _CAMEL.sub(lambda m: m.group(1).upper(), name.strip("_")) if "_" in name else name
 

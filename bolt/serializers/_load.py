@@ -16,6 +16,7 @@ import msgspec
 
 from bolt.exceptions import RequestValidationError, validation_error
 from bolt.serializers._core import SerializerMeta, ValidationError, ValidatorFailed
+from bolt.serializers._fields import struct_field
 from bolt.serializers._variants import _map
 
 __all__ = [
@@ -90,11 +91,7 @@ def _doc_twin(cls: Any) -> Any:
             (
                 info.name,
                 doc_view(info.type),
-                msgspec.field(
-                    default=info.default,
-                    default_factory=info.default_factory,
-                    name=info.encode_name,
-                ),
+                struct_field(info.default, info.default_factory, info.encode_name),
             )
             for info in msgspec.structs.fields(cls)
             if info.name not in computed
@@ -144,7 +141,8 @@ def _needs_prepare(tp: Any, seen: set[Any] | None = None) -> bool:
         plan = tp.__bolt__
         if plan.before or plan.model_before:
             return True
-        return any(_needs_prepare(f.type, seen) for f in msgspec.structs.fields(tp))
+        struct = typing.cast("type[msgspec.Struct]", tp)  # a SerializerMeta class is a Struct
+        return any(_needs_prepare(f.type, seen) for f in msgspec.structs.fields(struct))
     return any(_needs_prepare(a, seen) for a in get_args(tp) if a is not Ellipsis)
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import types
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from django.core import validators as dj
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
+from django.db.models.base import ModelBase
 
 from bolt.exceptions import ImproperlyConfigured
 from bolt.serializers._core import ValidationError
@@ -101,7 +103,7 @@ def _constraints(model_field: Any, tp: Any) -> dict[str, Any]:
     if tp is int:
         out.update(_integer_bounds(model_field))
     for v in model_field.validators:
-        limit = getattr(v, "limit_value", None)
+        limit: Any = getattr(v, "limit_value", None)
         if callable(limit):
             limit = limit()
         if isinstance(v, dj.MaxLengthValidator) and tp in (str, bytes):
@@ -138,7 +140,7 @@ def _scalar(model_field: Any) -> tuple[Any, list[Callable[..., Any]]]:
     checks: list[Callable[..., Any]] = []
     if model_field.choices:
         values = tuple(value for value, _ in model_field.flatchoices)
-        return Literal[values], checks  # type: ignore[valid-type]
+        return Literal[values], checks
     if isinstance(model_field, models.AutoField | models.IntegerField):
         tp: Any = int
     else:
@@ -187,7 +189,9 @@ def _read_only(model_field: Any) -> bool:
 
 def model_fields(model: Any, fields: Any, exclude: Any, depth: int) -> list[FieldSpec]:
     """The fields a Serializer of ``model`` declares (``fields``/``exclude`` applied)."""
-    if not (isinstance(model, type) and issubclass(model, models.Model)):
+    # ModelBase rather than ``type``: a model class is one of its instances (and stays
+    # typed as a model class, not a bare ``type``, after the check).
+    if not (isinstance(model, ModelBase) and issubclass(model, models.Model)):
         raise ImproperlyConfigured(f"Meta.model must be a Django model class, not {model!r}")
     opts = model._meta
     wanted = None if fields in (None, "__all__") else list(fields)
@@ -210,7 +214,8 @@ def _spec(model_field: Any, depth: int) -> FieldSpec:
         target = model_field.related_model
         pk_type, _ = _scalar(target._meta.pk)
         item = nested(target, depth - 1) if depth > 0 else pk_type
-        return FieldSpec(model_field.name, list[item], msgspec.field(default_factory=list),
+        many = types.GenericAlias(list, item)  # list[item], built from a runtime type
+        return FieldSpec(model_field.name, many, msgspec.field(default_factory=list),
                          read_only=True)  # fmt: skip
     if model_field.is_relation:
         target = model_field.related_model

@@ -12,7 +12,7 @@ import msgspec
 
 from bolt.exceptions import ImproperlyConfigured
 from bolt.serializers import _core
-from bolt.serializers._fields import _Plan, camel
+from bolt.serializers._fields import _Plan, camel, struct_field
 
 __all__ = ["_derive", "_map", "_subset", "_variant"]
 
@@ -129,9 +129,7 @@ def _derive(
             ns[n] = msgspec.field(default=msgspec.UNSET, name=info.encode_name)
             continue
         ann[n] = tp
-        ns[n] = msgspec.field(
-            default=info.default, default_factory=info.default_factory, name=info.encode_name
-        )
+        ns[n] = struct_field(info.default, info.default_factory, info.encode_name)
     camel_case = bool(plan.options.get("camel_case"))
     compute: list[tuple[str, Callable[..., Any]]] = []
     mirror = role == "write" and _mirrors(plan, ann)
