@@ -30,6 +30,7 @@ import msgspec
 from pydantic import Field
 
 from bolt.binding import _eval_annotation, plan_params
+from bolt.classoptions import class_layer
 from bolt.compile import (
     WS_OPTIONS,
     _gather,
@@ -38,7 +39,6 @@ from bolt.compile import (
     collect_middleware,
     fold_middleware,
 )
-from bolt.classoptions import class_layer
 from bolt.conf import PluginSettings
 from bolt.exceptions import HTTPException, ImproperlyConfigured
 from bolt.request import Request
@@ -177,7 +177,9 @@ class WebSocket(Request):
     messages until the client leaves.
     """
 
-    state: int = CONNECTING
+    # CONNECTING, OPEN or CLOSED. Not ``state``: that is the Request's per-request scratch
+    # dict, which the route's plugin steps use during the handshake as on any request.
+    connection_state: int = CONNECTING
     close_code: int | None = None
     accepted_subprotocol: str | None = None
     _token_subprotocol: bool = False
@@ -210,14 +212,14 @@ class WebSocket(Request):
             self._connect_consumed = True
             message = await self.receive()  # the ASGI ``websocket.connect``
             if message["type"] == "websocket.disconnect":
-                self.state = CLOSED
+                self.connection_state = CLOSED
                 raise WebSocketDisconnect(message.get("code", 1006))
 
     async def accept(
         self, subprotocol: str | None = None, headers: dict[str, str] | None = None
     ) -> None:
         """Complete the handshake, choosing ``subprotocol`` (one the client offered)."""
-        if self.state != CONNECTING:
+        if self.connection_state != CONNECTING:
             raise RuntimeError("accept() called twice or after close()")
         await self._consume_connect()
         if subprotocol is None and self._token_subprotocol:
@@ -231,17 +233,17 @@ class WebSocket(Request):
                 (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()
             ]
         await self._send(message)
-        self.state = OPEN
+        self.connection_state = OPEN
         self.accepted_subprotocol = subprotocol
         self._tat = time.monotonic()
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         """Close the connection (before ``accept()``: refuse the handshake, seen as 403)."""
-        if self.state == CLOSED:
+        if self.connection_state == CLOSED:
             return
-        if self.state == CONNECTING:
+        if self.connection_state == CONNECTING:
             await self._consume_connect()
-        self.state = CLOSED
+        self.connection_state = CLOSED
         self.close_code = code
         reason = reason.encode("utf-8")[:123].decode("utf-8", "ignore")
         try:
@@ -255,17 +257,17 @@ class WebSocket(Request):
             await self._asgi_send(message)
         except Exception:
             # The client vanished mid-send: not an error of the application.
-            self.state = CLOSED
+            self.connection_state = CLOSED
             log.debug("WebSocket %s: client gone while sending", self.path)
             raise WebSocketDisconnect(1006) from None
 
     async def send_text(self, data: str) -> None:
-        if self.state != OPEN:
+        if self.connection_state != OPEN:
             raise WebSocketDisconnect(self.close_code or 1006)
         await self._send({"type": "websocket.send", "text": data})
 
     async def send_bytes(self, data: bytes) -> None:
-        if self.state != OPEN:
+        if self.connection_state != OPEN:
             raise WebSocketDisconnect(self.close_code or 1006)
         await self._send({"type": "websocket.send", "bytes": bytes(data)})
 
@@ -276,7 +278,7 @@ class WebSocket(Request):
     # --- receiving ----------------------------------------------------------------------
     async def receive_message(self) -> str | bytes:
         """The next text (``str``) or binary (``bytes``) message, after the route's limits."""
-        if self.state != OPEN:
+        if self.connection_state != OPEN:
             raise WebSocketDisconnect(self.close_code or 1006)
         policy = self._policy
         if policy is not None and policy.idle is not None:
@@ -289,7 +291,7 @@ class WebSocket(Request):
         else:
             message = await self.receive()
         if message["type"] == "websocket.disconnect":
-            self.state = CLOSED
+            self.connection_state = CLOSED
             self.close_code = message.get("code", 1005)
             raise WebSocketDisconnect(self.close_code)
         text = message.get("text")
@@ -444,7 +446,7 @@ def _consumer_endpoint(cls: type[WebSocketConsumer]) -> Callable[..., Any]:
         websocket: WebSocket = kwargs[ws_name]
         consumer = cls()
         await consumer.on_connect(**kwargs)
-        if websocket.state != OPEN:
+        if websocket.connection_state != OPEN:
             return
         code = 1000
         try:
@@ -525,8 +527,8 @@ def compile_websocket_route(api: Any, route: Route) -> None:
     route.return_type = None
     policy = _Policy(route, api.settings)
 
-    async def inner(ws: WebSocket) -> Response:
-        kwargs = await _gather(ws, extractors) if extractors else {}
+    async def inner(request: Request) -> Response:
+        kwargs = await _gather(request, extractors) if extractors else {}
         await call(**kwargs)
         return _DONE
 
@@ -619,9 +621,9 @@ def _session(api: Any, chain: Any, policy: _Policy) -> Callable[[WebSocket], Any
             except WebSocketDisconnect:
                 return
             except Exception as exc:
-                if ws.state == CONNECTING:
+                if ws.connection_state == CONNECTING:
                     answer = api.error_response(ws, exc)
-                elif ws.state == OPEN:
+                elif ws.connection_state == OPEN:
                     code = _close_code(exc)
                     if code == 1011:
                         log.error("Unhandled error in WebSocket %s", ws.path, exc_info=exc)
@@ -631,11 +633,11 @@ def _session(api: Any, chain: Any, policy: _Policy) -> Callable[[WebSocket], Any
                     if not isinstance(exc, HTTPException):
                         log.error("Unhandled error in WebSocket %s", ws.path, exc_info=exc)
                     return
-            if ws.state == CONNECTING:
+            if ws.connection_state == CONNECTING:
                 if answer is _DONE or answer.status_code < 400:  # (a wrap step's copy)
                     answer = JSONResponse({"detail": "WebSocket connection not accepted"}, 403)
                 await deny(ws, answer)
-            elif ws.state == OPEN:
+            elif ws.connection_state == OPEN:
                 await ws.close(1000)
         finally:
             if ws._cleanups is not None:
@@ -660,7 +662,7 @@ async def deny(ws: WebSocket, response: Response) -> None:
         await ws._consume_connect()
     except WebSocketDisconnect:
         return
-    ws.state = CLOSED
+    ws.connection_state = CLOSED
     try:
         if (
             "websocket.http.response" in (ws.scope.get("extensions") or {})

@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
+from bolt import WebSocket
 from bolt.auth import APIKeyAuthentication, HasPermission, IsAuthenticated
 from bolt.exceptions import ImproperlyConfigured
+from bolt.testing import WebSocketDenied
 
 KEY = "bolt_live_0123456789abcdef"
 CALLS: list[int] = []
@@ -207,3 +209,27 @@ def test_a_set_of_keys(make_api: Any, client_for: Any) -> None:
 def test_set_of_keys_misuse_fails_at_startup(kwargs: dict, message: str) -> None:
     with pytest.raises(ImproperlyConfigured, match=message):
         APIKeyAuthentication(**kwargs)
+
+
+def test_api_key_authenticates_a_websocket_handshake(make_api: Any, client_for: Any) -> None:
+    # The key backend records which key matched in request.state during the handshake; the
+    # WebSocket's own connection state must not take that name's place (it answered 500).
+    api = make_api()
+    backend = APIKeyAuthentication(api_keys={KEY: "billing-service"})
+
+    @api.websocket("/ws", auth=[backend])
+    async def feed(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_json(websocket.get("auth", {}).get("user_id"))
+        await websocket.close()
+
+    client = client_for(api)
+    with client.websocket_connect("/ws", headers={"X-API-Key": KEY}) as ws:
+        assert ws.receive_json() == "billing-service"
+    with (
+        pytest.raises(WebSocketDenied) as denied,
+        client.websocket_connect("/ws", headers={"X-API-Key": "not-a-key"}),
+    ):
+        pass
+    assert denied.value.status_code == 401
+    assert denied.value.json() == {"detail": "Invalid API key"}
