@@ -222,7 +222,7 @@ class _Parts:
 
 def _parse_multipart(
     params: dict[str, str],
-    body: bytes,
+    body: bytes | bytearray,
     max_fields: int,
     max_parts: int,
     max_field_size: int,
@@ -246,7 +246,9 @@ def _parse_multipart(
     # One write: the body is in memory already, and every piece the callbacks see is then
     # a slice of it. The callbacks raise as soon as a bound is crossed.
     try:
-        parser.write(body)
+        # python-multipart parses any bytes-like buffer (a body read in parts is a bytearray),
+        # though its annotation says bytes.
+        parser.write(body)  # type: ignore[arg-type]
     except FormParserError:
         raise BadRequest(detail="Malformed multipart body") from None
     if not parts.done:
@@ -256,7 +258,7 @@ def _parse_multipart(
 
 def parse_form(
     content_type: str,
-    body: bytes,
+    body: bytes | bytearray,
     max_fields: int,
     max_parts: int,
     max_field_size: int = DEFAULT_MAX_FIELD_SIZE,

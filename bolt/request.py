@@ -43,8 +43,8 @@ class Request(Mapping[str, Any]):
     Public for middleware (stable API): ``method`` (``"HEAD"`` stays ``"HEAD"`` while the
     GET route's chain serves it), ``path``, ``scheme``, ``client``, ``headers``,
     ``header_list()``, ``query``, ``query_list()``, ``cookies``, ``route`` (the ``Route``
-    being served), ``auth``, ``state`` (per-request scratch space), ``body`` (bytes, once
-    the handler has read it: inside the chain, after ``next_handler`` returns) and
+    being served), ``auth``, ``state`` (per-request scratch space), ``body`` (bytes or a bytearray,
+    once the handler has read it: inside the chain, after ``next_handler`` returns) and
     ``add_response_header()``.
     """
 
@@ -60,7 +60,8 @@ class Request(Mapping[str, Any]):
     _exact_headers: bool = False
     route: Any = None
     user_loader: Any = None
-    body: bytes = b""
+    # A bytearray when the body arrived in parts (filled in place, never copied to bytes).
+    body: bytes | bytearray = b""
     _headers: dict[str, str] | None = None
     _query: dict[str, str] | None = None
     _query_lists: dict[str, list[str]] | None = None

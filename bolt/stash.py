@@ -51,5 +51,6 @@ class Stash(dict[Any, Any]):
     def get(self, key: Any, default: Any = None) -> Any:
         return super().get(key, default)
 
-    def __getitem__(self, key: RouteKey[T]) -> T:  # type: ignore[override]
-        return super().__getitem__(key)  # type: ignore[no-any-return]
+    def __getitem__(self, key: RouteKey[T]) -> T:
+        value: T = super().__getitem__(key)
+        return value

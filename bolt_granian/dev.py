@@ -69,7 +69,7 @@ def access_log_config() -> dict[str, Any]:
     """Granian's logging configuration with the access lines formatted by ``AccessFormatter``."""
     from granian.log import LOGGING_CONFIG
 
-    config = copy.deepcopy(LOGGING_CONFIG)
+    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
     config["formatters"]["access"] = {"()": f"{__name__}.AccessFormatter"}
     return config
 
