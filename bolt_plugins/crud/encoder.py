@@ -61,7 +61,8 @@ def _inline_ok(model: type[models.Model], schema: type[msgspec.Struct]) -> bool:
     if has_own_from_model(schema):
         return True
     try:
-        plan = plan_for(model, schema)
+        # mypy does not count type[Any] (untyped Django) as Hashable for lru_cache
+        plan = plan_for(model, schema)  # type: ignore[arg-type]
     except TypeError:
         return True  # the conversion raises its own error; no query either way
     return not plan.select and not plan.prefetch
@@ -168,10 +169,11 @@ async def _model_shape(value: Any) -> Any:
     if isinstance(value, models.QuerySet):
         model: Any = value.model
         return await runner_for(value.db).read(to_structs, value, model_schema(model))
+    # (ignores below) mypy does not count type[Any] (untyped Django) as Hashable for lru_cache
     if isinstance(value, models.Model):
-        return await convert_instance(value, model_schema(type(value)))
+        return await convert_instance(value, model_schema(type(value)))  # type: ignore[arg-type]
     if type(value) is list and value and isinstance(value[0], models.Model):
-        schema = model_schema(type(value[0]))
+        schema = model_schema(type(value[0]))  # type: ignore[arg-type]
         return await runner_for(value[0]._state.db).read(to_structs, value, schema)
     return value
 

@@ -25,7 +25,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models.query import ModelIterable
 
-from bolt.serializers import SerializerMeta
+from bolt.serializers import Serializer, SerializerMeta
 
 __all__ = [
     "OrmPlan",
@@ -234,7 +234,7 @@ def plan_for(model: type[models.Model], schema: type[msgspec.Struct]) -> OrmPlan
 
     A Serializer is read through its read variant (write-only fields left out, computed
     fields filled)."""
-    if type(schema) is SerializerMeta:
+    if issubclass(schema, Serializer):
         schema = schema.read_type()
     return OrmPlan(model, schema)
 
@@ -260,13 +260,16 @@ def to_struct(obj: Any, schema: type[msgspec.Struct]) -> Any:
     """Convert one model instance (Structs and mappings pass through ``msgspec.convert``)."""
     # hot path
     if type(schema) is SerializerMeta:
-        schema = schema.read_type()
+        # mypy cannot narrow a Struct class by its exact metaclass (issubclass() would, at
+        # a call per object): a SerializerMeta class is a Serializer.
+        schema = schema.read_type()  # type: ignore[attr-defined]
     if type(obj) is schema:
         return obj
     if isinstance(obj, models.Model):
         if has_own_from_model(schema):
             return schema.from_model(obj)  # type: ignore[attr-defined]
-        return plan_for(type(obj), schema).convert(obj)
+        # mypy does not count type[Any] (untyped Django) as Hashable for lru_cache
+        return plan_for(type(obj), schema).convert(obj)  # type: ignore[arg-type]
     return msgspec.convert(obj, schema, from_attributes=True, strict=False)
 
 
@@ -277,7 +280,8 @@ def related_paths(
     if has_own_from_model(schema):
         return [], []
     try:
-        plan = plan_for(model, schema)
+        # mypy does not count type[Any] (untyped Django) as Hashable for lru_cache
+        plan = plan_for(model, schema)  # type: ignore[arg-type]
     except TypeError:
         return [], []
     return plan.select, plan.prefetch

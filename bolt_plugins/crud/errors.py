@@ -42,7 +42,8 @@ def _field_for(table: str | None, column: str) -> str:
             if model._meta.db_table == table:
                 for field in model._meta.concrete_fields:
                     if field.column == column:
-                        return field.name
+                        name: str = field.name
+                        return name
     return column
 
 

@@ -43,7 +43,7 @@ _WRITES = ("create", "update", "partial_update")
 _INT = {"type": "integer"}
 _NULL_INT = {"type": ["integer", "null"]}
 _NULL_STR = {"type": ["string", "null"]}
-_FIELD_TYPES = {
+_FIELD_TYPES: dict[str, dict[str, Any]] = {
     "AutoField": _INT,
     "BigAutoField": _INT,
     "SmallAutoField": _INT,
@@ -174,7 +174,8 @@ def _filter_params(spec: Any) -> list[dict[str, Any]]:
 
 
 def _success(operation: dict[str, Any]) -> dict[str, Any] | None:
-    for status, response in operation["responses"].items():
+    responses: dict[str, dict[str, Any]] = operation["responses"]
+    for status, response in responses.items():
         if status.startswith("2"):
             return response
     return None

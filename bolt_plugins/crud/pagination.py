@@ -242,8 +242,9 @@ class PageNumberPagination(BasePagination):
         total = max(1, -(-count // size))
         start = (page - 1) * size
         rows = convert(queryset[start : start + size]) if start < count else []
-        after = page + 1 if page < total else None
-        before = min(page - 1, total) if page > 1 else None
+        # page numbers, or URLs with absolute_urls
+        after: int | str | None = page + 1 if page < total else None
+        before: int | str | None = min(page - 1, total) if page > 1 else None
         if self.absolute_urls:
             name = self.page_query_param
             after = None if after is None else self.page_url(request, **{name: after})
@@ -294,7 +295,7 @@ class LimitOffsetPagination(BasePagination):
         return self.envelope(Page(rows, request, after, before, count, limit=limit, offset=offset))
 
     def envelope(self, page: Page) -> Any:
-        body = {"count": page.count, "limit": page.limit, "offset": page.offset}
+        body: dict[str, Any] = {"count": page.count, "limit": page.limit, "offset": page.offset}
         if self.absolute_urls:
             body["next"] = page.next
             body["previous"] = page.previous
@@ -472,7 +473,8 @@ class PagedEndpoint:
             return with_relations(value, schema), lambda rows: to_structs(rows, schema)
         if isinstance(value, list | tuple):
             if value and isinstance(value[0], models.Model):
-                schema = self.item if self.item is not None else model_schema(type(value[0]))
+                # mypy does not count type[Any] (untyped Django) as Hashable for lru_cache
+                schema = self.item if self.item is not None else model_schema(type(value[0]))  # type: ignore[arg-type]
                 return list(value), lambda rows: to_structs(rows, schema)
             return list(value), list
         raise TypeError(

@@ -299,7 +299,7 @@ def _build(cls: type, action: str, source: Any, schema: Any) -> PreparedRead | N
         if (
             manager.get_queryset is not BaseManager.get_queryset
             or manager.all is not BaseManager.all
-            or not _only_adds(source._queryset_class, models.QuerySet)  # type: ignore[attr-defined]
+            or not _only_adds(source._queryset_class, models.QuerySet)
         ):
             return None
     elif not isinstance(source, models.QuerySet) or not _only_adds(type(source), models.QuerySet):

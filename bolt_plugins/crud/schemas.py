@@ -24,7 +24,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 
-from bolt.serializers import SerializerMeta
+from bolt.serializers import Serializer
 
 __all__ = ["PRIVILEGED_FIELDS", "covering_names", "field_type", "model_schema", "write_schema"]
 
@@ -147,7 +147,8 @@ def write_schema(
     One class per distinct arguments, however they are spelled: callers compare body types
     by identity to know that data already has the shape of the chosen schema.
     """
-    return _write_schema(model, schema, bool(partial), frozenset(read_only))
+    # mypy does not count type[Any] (untyped Django) as Hashable for lru_cache
+    return _write_schema(model, schema, bool(partial), frozenset(read_only))  # type: ignore[arg-type]
 
 
 @lru_cache(maxsize=512)
@@ -160,13 +161,18 @@ def _write_schema(
     if not (isinstance(schema, type) and issubclass(schema, msgspec.Struct)):
         raise TypeError(f"a write schema must be a msgspec.Struct class, not {schema!r}")
     read_only = covering_names(model, read_only)  # either spelling covers the model field
-    if isinstance(schema, SerializerMeta):
+    if issubclass(schema, Serializer):
         # A Serializer has its own write and PATCH variants (validators, read-only fields,
         # nested bodies); the view's read_only_fields are left out of them too.
+        serializer: type[Serializer] = schema
         if read_only:
-            schema = schema.subset(exclude=sorted(read_only & set(schema.__struct_fields__)))
-        return schema.patch_type() if partial else schema.write_type()
-    auto = model is not None and schema is model_schema(model)
+            serializer = schema.subset(exclude=sorted(read_only & set(schema.__struct_fields__)))
+        variant: type[msgspec.Struct] = (
+            serializer.patch_type() if partial else serializer.write_type()
+        )
+        return variant
+    # mypy does not count type[Any] (untyped Django) as Hashable for lru_cache
+    auto = model is not None and schema is model_schema(model)  # type: ignore[arg-type]
     spec: list[tuple[Any, ...]] = []
     for info in msgspec.structs.fields(schema):
         field = _model_field(model, info.name) if model is not None else None

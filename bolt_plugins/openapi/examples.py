@@ -47,9 +47,9 @@ def example_of(schema: Any, components: dict[str, Any], depth: int = 0) -> Any:
     if isinstance(schema.get("allOf"), list):
         merged: dict[str, Any] = {}
         for part in schema["allOf"]:
-            value = example_of(part, components, depth + 1)
-            if isinstance(value, dict):
-                merged.update(value)
+            piece = example_of(part, components, depth + 1)
+            if isinstance(piece, dict):
+                merged.update(piece)
         return merged
     kind = schema.get("type")
     if isinstance(kind, list):

@@ -25,7 +25,7 @@ __all__ = ["VALIDATED_SOURCES", "all_params", "parameters", "request_body"]
 VALIDATED_SOURCES = frozenset({"path", "query", "header", "cookie", "body", "form", "file"})
 # Integers in paths, queries, headers and cookies are 64-bit: a larger one is a 422.
 INT64 = {"minimum": -(2**63), "maximum": 2**63 - 1}
-_CONVERTER_SCHEMAS = {
+_CONVERTER_SCHEMAS: dict[str, dict[str, Any]] = {
     "int": {"type": "integer", **INT64},
     "float": {"type": "number"},
     "uuid": {"type": "string", "format": "uuid"},
