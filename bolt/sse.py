@@ -150,12 +150,6 @@ class ServerSentEvent:
         return f"ServerSentEvent({fields})"
 
 
-def _encode_item(item: Any) -> bytes:
-    if isinstance(item, ServerSentEvent):
-        return item.encode()
-    return format_sse_event(item)
-
-
 class EventSourceResponse(StreamingResponse):
     """A ``text/event-stream`` response fed by an async or sync generator.
 
@@ -214,58 +208,61 @@ class EventSourceResponse(StreamingResponse):
                     await task
 
     async def _pump(self, send: Any) -> None:
-        """Send events as the generator yields them, pings while it is quiet; close the
-        generator however this ends (finished, failed, or cancelled by a disconnect)."""
+        """Send events as the generator yields them (a ping task fills quiet spells); close
+        the generator however this ends (finished, failed, or cancelled by a disconnect)."""
         source = self.iterator
+        items = source if hasattr(source, "__aiter__") else self._sync_items()
         loop = asyncio.get_running_loop()
-        is_async = hasattr(source, "__aiter__")
-        if is_async:
-            aiterator = source.__aiter__()  # type: ignore[union-attr]
-        else:
-            iterator = iter(source)  # type: ignore[arg-type]
-        ping = self.ping
-        pending: asyncio.Future[Any] | None = None
+        last = [loop.time()]  # when something was last sent, read by the ping task
+        pinger = asyncio.ensure_future(self._pinger(send, last)) if self.ping else None
         try:
-            while True:
-                if pending is None:
-                    if is_async:
-                        pending = asyncio.ensure_future(anext(aiterator, _DONE))
-                    else:
-                        pending = loop.run_in_executor(None, next, iterator, _DONE)
-                done, _ = await asyncio.wait({pending}, timeout=ping)
-                if not done:
-                    await send({"type": "http.response.body", "body": PING, "more_body": True})
-                    continue
-                item = pending.result()
-                pending = None
-                if item is _DONE:
-                    break
-                body = _encode_item(item)
+            async for item in items:  # type: ignore[union-attr]
+                body = item.encode() if type(item) is ServerSentEvent else format_sse_event(item)
+                last[0] = loop.time()
                 await send({"type": "http.response.body", "body": body, "more_body": True})
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("Event stream generator failed; ending the stream")
         finally:
-            await self._finish(pending, is_async)
+            if pinger is not None:
+                pinger.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await pinger
+            await self._close_now()
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
-    async def _finish(self, pending: asyncio.Future[Any] | None, is_async: bool) -> None:
-        if pending is not None and not pending.done():
-            if is_async:
-                # Cancelling the step raises CancelledError where the generator waits, which
-                # runs its ``finally`` blocks.
-                pending.cancel()
-                with contextlib.suppress(BaseException):
-                    await pending
-            else:
-                # The thread cannot be interrupted; close the generator when its step ends.
-                loop = asyncio.get_running_loop()
-                pending.add_done_callback(
-                    lambda _: loop.run_in_executor(None, self._close_sync)  # type: ignore[arg-type]
-                )
+    async def _pinger(self, send: Any, last: list[float]) -> None:
+        loop = asyncio.get_running_loop()
+        interval: float = self.ping  # type: ignore[assignment]
+        while True:
+            wait = last[0] + interval - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+                continue
+            last[0] = loop.time()
+            await send({"type": "http.response.body", "body": PING, "more_body": True})
+
+    async def _sync_items(self) -> Any:
+        """The sync iterator's items, each step run in a worker thread. If the stream ends
+        while a step runs (the thread cannot be interrupted), the generator is closed when
+        that step returns."""
+        loop = asyncio.get_running_loop()
+        iterator = iter(self.iterator)  # type: ignore[arg-type]
+        while True:
+            step = loop.run_in_executor(None, next, iterator, _DONE)
+            try:
+                item = await asyncio.shield(step)
+            except BaseException:
+                if not step.done():
+                    step.add_done_callback(
+                        lambda _: loop.run_in_executor(None, self._close_sync)  # type: ignore[arg-type]
+                    )
+                    self.iterator = ()  # closed by the callback, not by _close_now
+                raise
+            if item is _DONE:
                 return
-        await self._close_now()
+            yield item
 
     async def _close_now(self) -> None:
         source = self.iterator
