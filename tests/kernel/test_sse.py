@@ -108,7 +108,8 @@ def test_sync_generator_runs_in_a_worker_thread(api: BoltAPI, client: TestClient
 
     response = client.get("/sync")
     assert [e.json() for e in response.iter_events()] == [{"i": 0}, {"i": 1}, {"i": 2}]
-    assert gen_threads and loop_threads[0] not in gen_threads
+    assert gen_threads
+    assert loop_threads[0] not in gen_threads
 
 
 def test_streamed_events_arrive_before_the_generator_ends(api: BoltAPI, client: TestClient) -> None:
