@@ -216,7 +216,7 @@ class EventSourceResponse(StreamingResponse):
         last = [loop.time()]  # when something was last sent, read by the ping task
         pinger = asyncio.ensure_future(self._pinger(send, last)) if self.ping else None
         try:
-            async for item in items:  # type: ignore[union-attr]
+            async for item in items:
                 body = item.encode() if type(item) is ServerSentEvent else format_sse_event(item)
                 last[0] = loop.time()
                 await send({"type": "http.response.body", "body": body, "more_body": True})
@@ -255,9 +255,7 @@ class EventSourceResponse(StreamingResponse):
                 item = await asyncio.shield(step)
             except BaseException:
                 if not step.done():
-                    step.add_done_callback(
-                        lambda _: loop.run_in_executor(None, self._close_sync)  # type: ignore[arg-type]
-                    )
+                    step.add_done_callback(lambda _: loop.run_in_executor(None, self._close_sync))
                     self.iterator = ()  # closed by the callback, not by _close_now
                 raise
             if item is _DONE:
