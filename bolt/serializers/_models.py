@@ -202,10 +202,17 @@ def model_fields(model: Any, fields: Any, exclude: Any, depth: int) -> list[Fiel
             raise ImproperlyConfigured(f"{model.__name__} has no field {name!r}")
     order = wanted or [f.name for f in opts.concrete_fields] + [f.name for f in opts.many_to_many]
     out: list[FieldSpec] = []
+    from bolt_plugins.crud.schemas import PRIVILEGED_FIELDS
+
     for name in order:
         if name in drop or (wanted is None and name == "password"):
             continue
-        out.append(_spec(available[name], depth))
+        spec = _spec(available[name], depth)
+        if name in PRIVILEGED_FIELDS and name not in (wanted or ()):
+            # Account flags (``is_superuser``, ``is_staff``, ...) are shown, never written,
+            # unless ``fields`` names them: a client must not grant itself rights.
+            spec.read_only = True
+        out.append(spec)
     return out
 
 
