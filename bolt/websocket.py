@@ -553,7 +553,7 @@ def _origin_allowed(ws: WebSocket, policy: _Policy) -> bool:
             host = value
     if origin is None or policy.any_origin:
         return True
-    text = origin.decode("latin-1").strip().lower()
+    text: str = origin.decode("latin-1").strip().lower()
     parts = urlsplit(text)
     if not parts.scheme or not parts.netloc:
         return False  # "null" (sandboxed frames, file://) and garbage
