@@ -14,6 +14,9 @@ documented envelope:
 - ``CursorPagination`` (``?cursor=...``): ``{"next", "previous", "results"}`` with opaque
   cursors. The order is ``ordering`` plus the primary key as a tie-break, so pages neither
   skip nor repeat rows while rows are inserted. No ``count``: counting defeats the point.
+  Cursors are signed with ``SECRET_KEY`` (``SECRET_KEY_FALLBACKS`` still accepted): a
+  cursor a client made up or altered is a 400, so it cannot choose the ordering values
+  that reach the query.
 
 ``absolute_urls = True`` makes ``next``/``previous`` full URLs (and adds them to the
 limit/offset envelope); ``envelope(page)`` is the one method to override for another shape.
@@ -36,9 +39,11 @@ from typing import Any, ClassVar, get_args, get_origin
 from urllib.parse import parse_qsl, urlencode
 
 import msgspec
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from bolt.binding import is_request_param
 from bolt.exceptions import (
@@ -303,8 +308,15 @@ class LimitOffsetPagination(BasePagination):
         return body
 
 
+def _cursor_signature(payload: str, secret: Any) -> str:
+    """The HMAC-SHA256 of a cursor's payload under ``secret``, URL-safe base64."""
+    mac = salted_hmac("bolt.pagination.cursor", payload, secret=secret, algorithm="sha256")
+    return base64.urlsafe_b64encode(mac.digest()).decode().rstrip("=")
+
+
 class CursorPagination(BasePagination):
-    """Opaque cursors over a stable order: ``ordering`` then the primary key."""
+    """Opaque cursors over a stable order: ``ordering`` then the primary key; signed, so
+    only the cursors the server gave out are followed."""
 
     page_size: int = 20
     max_page_size: int = 100
@@ -334,7 +346,8 @@ class CursorPagination(BasePagination):
     @staticmethod
     def _encode(values: list[Any], backwards: bool) -> str:
         raw = json.dumps({"v": values, "b": backwards}, default=str, separators=(",", ":"))
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        payload = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        return f"{payload}.{_cursor_signature(payload, settings.SECRET_KEY)}"
 
     def _decode(
         self, token: str, model: Any, order: list[tuple[str, bool]]
@@ -342,8 +355,14 @@ class CursorPagination(BasePagination):
         bad = BadRequest(detail="Invalid pagination cursor")
         if len(token) > 1024:
             raise bad
+        payload, _, signature = token.partition(".")
+        secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", ())]
+        if not any(
+            constant_time_compare(signature, _cursor_signature(payload, key)) for key in secrets
+        ):
+            raise bad
         try:
-            data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+            data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
             values, backwards = data["v"], bool(data["b"])
         except (ValueError, KeyError, TypeError, binascii.Error):
             raise bad from None
@@ -351,6 +370,8 @@ class CursorPagination(BasePagination):
             raise bad
         out = []
         for (name, _), value in zip(order, values, strict=True):
+            if value is None:  # no row is after NULL in SQL: such a cursor cannot page
+                raise bad
             try:
                 out.append(model._meta.get_field(name).to_python(value))
             except (ValidationError, ValueError, TypeError):
