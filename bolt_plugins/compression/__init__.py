@@ -1,13 +1,19 @@
 """Compression plugin: gzip, brotli and zstd response bodies, chosen by ``Accept-Encoding``.
 
-On by default, like the other first-party plugins, but it only compresses what is worth it:
-bodies of at least ``BOLT_COMPRESSION_MIN_SIZE`` bytes (default 500) whose content type is
-on the allow-list (text, JSON, JavaScript, XML, SVG). Streaming responses are compressed
-chunk by chunk, each chunk flushed so the client sees it at once. Never compressed: HEAD
-responses, responses that already have a ``Content-Encoding``, ``Cache-Control:
-no-transform``, and, unless the route asks with ``@compress(...)``, Server-Sent Events and
-partial (206) responses. ``Vary: Accept-Encoding`` is added (merged) to every response that
-could have been compressed. A strong ``ETag`` on a compressed response becomes weak.
+Loaded by default like the other first-party plugins, but opt-in: a route compresses when
+it, its class, its router or its API says so (``@compress(...)``, ``compression=True``,
+``BoltAPI(compression=True)``), or for every route with ``BOLT_COMPRESSION_BY_DEFAULT =
+True``. Routes that do not ask pay nothing (the step is a coroutine per request), and an
+answer that mixes a secret with what the client sent is not compressed unless someone chose
+it (compression of such answers leaks the secret to an attacker who can watch sizes:
+BREACH). It only compresses what is worth it: bodies of at least
+``BOLT_COMPRESSION_MIN_SIZE`` bytes (default 500) whose content type is on the allow-list
+(text, JSON, JavaScript, XML, SVG). Streaming responses are compressed chunk by chunk, each
+chunk flushed so the client sees it at once. Never compressed: HEAD responses, responses
+that already have a ``Content-Encoding``, ``Cache-Control: no-transform``, and, unless the
+route asks with ``@compress(...)``, Server-Sent Events and partial (206) responses. ``Vary:
+Accept-Encoding`` is added (merged) to every response that could have been compressed. A
+strong ``ETag`` on a compressed response becomes weak.
 
 Hooks:
 - ``bolt_settings_model``: ``CompressionSettings`` below.
@@ -21,6 +27,7 @@ Hooks:
 Settings:
 
 ================================  ==========================================================
+``BOLT_COMPRESSION_BY_DEFAULT``   compress every route that does not say otherwise (False)
 ``BOLT_COMPRESSION_MIN_SIZE``     smallest body compressed, in bytes (default 500)
 ``BOLT_COMPRESSION_ALGORITHMS``   codings offered, best first (default: ``zstd``, ``br``,
                                   ``gzip``, those whose package is installed)
@@ -73,6 +80,7 @@ DEFAULT_CONTENT_TYPES = [
 class CompressionSettings(PluginSettings):
     """Which codings, which responses, and how hard to compress."""
 
+    COMPRESSION_BY_DEFAULT: bool = False
     COMPRESSION_MIN_SIZE: int = Field(default=500, ge=0)
     COMPRESSION_ALGORITHMS: list[str] = Field(default_factory=available_codings)
     COMPRESSION_CONTENT_TYPES: list[str] = Field(
@@ -126,9 +134,16 @@ def compress(
 class CompressionState:
     """The API's codecs and defaults, built once in ``bolt_configure``."""
 
-    __slots__ = ("codecs", "content_types", "min_size")
+    __slots__ = ("by_default", "codecs", "content_types", "min_size")
 
-    def __init__(self, codecs: dict[str, Codec], min_size: int, content_types: list[str]) -> None:
+    def __init__(
+        self,
+        codecs: dict[str, Codec],
+        min_size: int,
+        content_types: list[str],
+        by_default: bool = False,
+    ) -> None:
+        self.by_default = by_default
         self.codecs = codecs
         self.min_size = min_size
         self.content_types = content_types
@@ -151,7 +166,10 @@ def bolt_configure(api: Any, settings: Any) -> None:
     }
     codecs = {name: CODINGS[name][1](levels[name]) for name in model.COMPRESSION_ALGORITHMS}
     api.state[STATE_KEY] = CompressionState(
-        codecs, model.COMPRESSION_MIN_SIZE, list(model.COMPRESSION_CONTENT_TYPES)
+        codecs,
+        model.COMPRESSION_MIN_SIZE,
+        list(model.COMPRESSION_CONTENT_TYPES),
+        model.COMPRESSION_BY_DEFAULT,
     )
 
 
@@ -179,6 +197,8 @@ def _route_options(value: Any, where: str) -> dict[str, Any] | None:
 def bolt_route_middleware(api: Any, route: Any) -> Middleware | None:
     state: CompressionState = api.state[STATE_KEY]
     value = route.options.get("compression")
+    if value is None and not state.by_default:
+        return None  # opt-in: this route did not ask
     if value is not None:
         route.claim("compression")
     options = _route_options(value, repr(route))

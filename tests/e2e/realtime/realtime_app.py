@@ -17,7 +17,7 @@ from typing import Any
 from bolt import BoltAPI, EventSourceResponse, Request, ServerSentEvent
 from bolt_plugins.etag import etag
 
-api = BoltAPI(title="Realtime")
+api = BoltAPI(title="Realtime", compression=True)
 CHANNEL = Path(os.environ.get("REALTIME_DIR", "/tmp"))
 
 

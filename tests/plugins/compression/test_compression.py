@@ -24,6 +24,12 @@ BIG = {"items": [{"id": i, "name": f"item number {i}"} for i in range(100)]}
 TEXT = "hello compression " * 100
 
 
+@pytest.fixture(autouse=True)
+def compress_every_route(settings: Any) -> None:
+    """Most tests here look at what compression does, on every route."""
+    settings.BOLT_COMPRESSION_BY_DEFAULT = True
+
+
 def make_api(**options: Any) -> BoltAPI:
     api = BoltAPI(plugins=["compression", "cors"], **options)
 
@@ -334,3 +340,24 @@ def test_api_wide_options_apply_to_every_route() -> None:
     response, body = raw(client, "/small", "gzip")
     assert response.headers["content-encoding"] == "gzip"
     assert gzip.decompress(body) == b'{"ok":"yes"}'
+
+
+@pytest.mark.parametrize("where", ["nowhere", "api", "route"])
+def test_compression_is_opt_in(settings: Any, where: str) -> None:
+    """Without the setting, only routes that ask (here or at a less specific layer) are
+    compressed; the others run no compression step at all."""
+    settings.BOLT_COMPRESSION_BY_DEFAULT = False
+    api = BoltAPI(plugins=["compression"], **({"compression": True} if where == "api" else {}))
+
+    @api.get("/big", **({"compression": True} if where == "route" else {}))
+    async def big() -> dict[str, Any]:
+        return BIG
+
+    with TestClient(api) as client:
+        response = client.get("/big", headers={"Accept-Encoding": "gzip"})
+    assert response.json() == BIG
+    if where == "nowhere":
+        assert "content-encoding" not in response.headers
+        assert "compression" not in api.iter_routes()[0].middleware_names
+    else:
+        assert response.headers["content-encoding"] == "gzip"
