@@ -17,6 +17,7 @@ from asgiref.sync import sync_to_async
 
 from bolt.binding import _eval_annotation, plan_params
 from bolt.bodies import read_body
+from bolt.django_middleware import django_middleware_for
 from bolt.exceptions import ImproperlyConfigured, RequestValidationError
 from bolt.layers import option_error
 from bolt.middleware import Handler, Middleware
@@ -386,7 +387,9 @@ def compile_route(api: Any, route: Route) -> None:
     shape = api.pm.hook.bolt_response_encoder(api=api, route=route, return_type=route.return_type)
     respond, respond_async = _responder(route, shape)
     call = make_call(endpoint)
-    reads_body = route.method in BODY_METHODS
+    # Routes that opt in to Django's MIDDLEWARE: its wrapper reads the body first.
+    with_django = django_middleware_for(api, route)
+    reads_body = route.method in BODY_METHODS and with_django is None
     limit = api.settings.MAX_BODY_SIZE
 
     all_sync = not any(is_async for _, _, is_async in extractors)
@@ -423,5 +426,7 @@ def compile_route(api: Any, route: Route) -> None:
     route.claim(*(n for n in WS_OPTIONS if n in route.options and n not in route.layers[0].options))
     check_claims(api, route)
     route.handler = fold_middleware(outer, inner)
+    if with_django is not None:
+        route.handler = with_django(route.handler)
     route.middleware_names = tuple(m.name for m in sorted(middleware, key=lambda m: m.phase))
     route.preflight_middleware = [m for m in middleware if m.preflight]

@@ -48,6 +48,8 @@ def bolt_configure(api: Any, settings: Any) -> None:
 
     for name in WS_OPTIONS:
         api.register_option(name, "kernel")
+    # Django's MIDDLEWARE around a route (bolt.django_middleware), opt-in per layer.
+    api.register_option("django_middleware", "kernel")
 
 
 @hookimpl(trylast=True)

@@ -60,6 +60,9 @@ class Request(Mapping[str, Any]):
     _exact_headers: bool = False
     route: Any = None
     user_loader: Any = None
+    # Django's ``HttpRequest`` for routes that run Django's middleware (``django_middleware=``):
+    # what that middleware set (``user``, ``session``, ``LANGUAGE_CODE``) is read from it.
+    django_request: Any = None
     # A bytearray when the body arrived in parts (filled in place, never copied to bytes).
     body: bytes | bytearray = b""
     _headers: dict[str, str] | None = None
@@ -248,25 +251,53 @@ class Request(Mapping[str, Any]):
         """
         if self._user is None:
             loader = self.user_loader
-            if loader is None:
+            if loader is not None:
+                self._user = loader.load(self)
+            elif hasattr(self.django_request, "user"):
+                # Django's AuthenticationMiddleware ran on this route: its lazy user.
+                self._user = self.django_request.user
+            else:
                 from django.contrib.auth.models import AnonymousUser
 
                 self._user = AnonymousUser()
-            else:
-                self._user = loader.load(self)
         return self._user
 
     async def auser(self) -> Any:
         """Async variant of ``user``."""
         if self._user is None:
             loader = self.user_loader
-            if loader is None:
+            if loader is not None:
+                self._user = await loader.aload(self)
+            elif hasattr(self.django_request, "auser"):
+                self._user = await self.django_request.auser()
+            else:
                 from django.contrib.auth.models import AnonymousUser
 
                 self._user = AnonymousUser()
-            else:
-                self._user = await loader.aload(self)
         return self._user
+
+    @property
+    def session(self) -> Any:
+        """The Django session, on routes that run Django's ``SessionMiddleware``
+        (``django_middleware=``); an ``AttributeError`` that says so elsewhere."""
+        session = getattr(self.django_request, "session", None)
+        if session is None:
+            raise AttributeError(
+                "request.session needs Django's SessionMiddleware on this route "
+                "(django_middleware=True or a list naming it)"
+            )
+        return session
+
+    @property
+    def language(self) -> str | None:
+        """The request's language: what Django's ``LocaleMiddleware`` chose on routes that
+        run it, else the active translation (``settings.LANGUAGE_CODE`` by default)."""
+        code = getattr(self.django_request, "LANGUAGE_CODE", None)
+        if code is None:
+            from django.utils.translation import get_language
+
+            code = get_language()
+        return code
 
     def json(self) -> Any:
         """The body decoded as JSON (``BadRequest`` if it is not)."""

@@ -534,6 +534,10 @@ def compile_websocket_route(api: Any, route: Route) -> None:
 
     middleware = collect_middleware(api, route)
     route.claim("skip_middleware", *WS_OPTIONS)
+    # Django's MIDDLEWARE is for HTTP routes: from a router or the API it does not apply
+    # here; on the WebSocket route itself it stays unclaimed, so startup stops.
+    if "django_middleware" not in route.layers[0].options:
+        route.claim("django_middleware")
     check_claims(api, route)
     chain = fold_middleware(middleware, inner)
     route.middleware_names = tuple(m.name for m in sorted(middleware, key=lambda m: m.phase))
