@@ -94,7 +94,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--django-bolt-python",
         default=os.environ.get(DJB_ENV, ""),
         help=f"a Python >= 3.12 with django-bolt installed: adds django-bolt's own server to "
-        f"the core and ORM sections (env {DJB_ENV})",
+        f"the core and ORM sections, and its Serializer to the serializers section "
+        f"(env {DJB_ENV})",
     )
     return p.parse_args(argv)
 
@@ -246,14 +247,14 @@ def run_section(
     }
 
 
-def run_in_process(name: str, settings: Settings) -> dict[str, Any]:
+def run_in_process(name: str, settings: Settings, git: str = "") -> dict[str, Any]:
     """An in-process section (``bench/serializers.py``): every library timed in this
     interpreter, ``settings.rounds`` rounds (at least 5) with the order rotating."""
     from bench import serializers
 
     print(f"\n[{name}] decode + validate + encode, in process", flush=True)
     result = serializers.measure(rounds=max(5, settings.rounds))
-    markdown = serializers.markdown(result)
+    markdown = serializers.markdown(result, git)
     print(markdown)
     return {"title": name, **result, "markdown": markdown}
 
@@ -346,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {}
     for name in names:
         if name in IN_PROCESS:
-            results[name] = run_in_process(name, settings)
+            results[name] = run_in_process(name, settings, env["git"])
             continue
         try:
             section = SECTIONS[name]()

@@ -8,6 +8,9 @@ decodes and validates the whole body, then encodes its answer, the way a create-
 endpoint does: Bolt's ``Serializer`` (the kernel's ``BodyDecoder`` and the read variant a
 route answers with), pydantic v2 (``TypeAdapter.validate_json``/``dump_json``) and DRF
 (``json.loads``, ``Serializer(data=..., many=True).is_valid()``, ``.data``, ``json.dumps``).
+With a Python >= 3.12 that has django-bolt installed (``run.py --django-bolt-python PY``, or
+the ``BENCH_DJANGO_BOLT_PYTHON`` environment variable), django-bolt's ``Serializer`` does the
+same work in that interpreter (``bench/serializers_djb.py``), taking its turn in each round.
 A library that is not installed is left out. Each is timed in rounds (the order rotating);
 the table shows the median µs per body and the ratio of each peer to Bolt.
 """
@@ -17,6 +20,7 @@ the table shows the median µs per body and the ratio of each peer to Bolt.
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -29,7 +33,9 @@ if __package__ in (None, ""):
 import msgspec
 
 ITEMS = 100
-TARGETS = {"drf": 5.0, "pydantic": 2.0}
+TARGETS = {"django-bolt": 1.0, "drf": 5.0, "pydantic": 2.0}
+DJB_ENV = "BENCH_DJANGO_BOLT_PYTHON"  # the same variable as bench/sections.py
+DJB_SCRIPT = Path(__file__).resolve().with_name("serializers_djb.py")
 
 
 def body() -> bytes:
@@ -168,6 +174,53 @@ CASES: dict[str, Callable[[], Callable[[bytes], bytes]]] = {
 }
 
 
+class Remote:
+    """A library timed in another interpreter (``bench/serializers_djb.py``).
+
+    The script builds and checks its case once, then answers each request for a timed run
+    with the µs per body it measured itself, so the pipe stays outside the timed loop.
+    """
+
+    def __init__(self, python: str, script: Path) -> None:
+        root = str(script.parent.parent)
+        self.proc = subprocess.Popen(
+            [python, str(script)],
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": root, "DJANGO_SETTINGS_MODULE": ""},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        ready = self._answer()
+        self.version = f"{ready['version']} on Python {ready['python']}"
+
+    def _answer(self) -> dict[str, Any]:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            err = self.proc.stderr.read() if self.proc.stderr else ""
+            self.close()
+            lines = [x for x in err.strip().splitlines() if x.strip()]
+            raise ImportError(lines[-1] if lines else f"exit status {self.proc.returncode}")
+        return json.loads(line)
+
+    def time(self, seconds: float) -> float:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(f"{seconds}\n")
+        self.proc.stdin.flush()
+        return float(self._answer()["us"])
+
+    def close(self) -> None:
+        if self.proc.stdin and not self.proc.stdin.closed:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
 def _check(name: str, out: bytes) -> None:
     books = json.loads(out)
     first = books[0]
@@ -190,11 +243,80 @@ def measure(rounds: int = 7, seconds: float = 0.5) -> dict[str, Any]:
             skipped[name] = str(exc)
             continue
         _check(name, runs[name](raw))
-    samples: dict[str, list[float]] = {name: [] for name in runs}
-    names = list(runs)
+    remotes: dict[str, Remote] = {}
+    versions = _versions(runs)
+    djb_python = os.environ.get(DJB_ENV)
+    if djb_python:
+        try:
+            remotes["django-bolt"] = Remote(djb_python, DJB_SCRIPT)
+            versions["django-bolt"] = remotes["django-bolt"].version
+        except (ImportError, OSError) as exc:
+            skipped["django-bolt"] = f"{djb_python}: {exc}"
+    else:
+        skipped["django-bolt"] = f"needs Python >= 3.12 (--django-bolt-python or {DJB_ENV})"
+    samples: dict[str, list[float]] = {name: [] for name in [*runs, *remotes]}
+    names = list(samples)
+    try:
+        _rounds(rounds, seconds, raw, names, runs, remotes, samples)
+    finally:
+        for remote in remotes.values():
+            remote.close()
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    ratios = (
+        {name: medians[name] / medians["bolt"] for name in medians if name != "bolt"}
+        if "bolt" in medians
+        else {}
+    )
+    # Each round's own ratio (both libraries timed seconds apart) cancels the load that
+    # differs between rounds; the verdict stays on the ratio of medians.
+    paired = {
+        name: statistics.median(
+            peer / own for peer, own in zip(samples[name], samples["bolt"], strict=True)
+        )
+        for name in ratios
+    }
+    return {
+        "medians_us": medians,
+        "samples_us": samples,
+        "ratios": ratios,
+        "paired_ratios": paired,
+        "skipped": skipped,
+        "versions": versions,
+        "loadavg": os.getloadavg(),
+        "seconds": seconds,
+    }
+
+
+def _versions(runs: dict[str, Callable[[bytes], bytes]]) -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    python = f"Python {sys.version.split()[0]}"
+    found = {"bolt": python}
+    for name, dist in (("pydantic", "pydantic"), ("drf", "djangorestframework")):
+        if name in runs:
+            try:
+                found[name] = f"{version(dist)} on {python}"
+            except PackageNotFoundError:
+                found[name] = python
+    return found
+
+
+def _rounds(
+    rounds: int,
+    seconds: float,
+    raw: bytes,
+    names: list[str],
+    runs: dict[str, Callable[[bytes], bytes]],
+    remotes: dict[str, Remote],
+    samples: dict[str, list[float]],
+) -> None:
+    """Each round times every library once, the order rotating from round to round."""
     for round_no in range(rounds):
         shift = round_no % len(names)
         for name in names[shift:] + names[:shift]:
+            if name in remotes:
+                samples[name].append(remotes[name].time(seconds))
+                continue
             run = runs[name]
             count, started = 0, time.perf_counter()
             while True:
@@ -204,22 +326,20 @@ def measure(rounds: int = 7, seconds: float = 0.5) -> dict[str, Any]:
                 if elapsed >= seconds:
                     break
             samples[name].append(elapsed / count * 1e6)
-    medians = {name: statistics.median(values) for name, values in samples.items()}
-    ratios = (
-        {name: medians[name] / medians["bolt"] for name in medians if name != "bolt"}
-        if "bolt" in medians
-        else {}
-    )
-    return {"medians_us": medians, "samples_us": samples, "ratios": ratios, "skipped": skipped}
 
 
-def markdown(result: dict[str, Any]) -> str:
+def markdown(result: dict[str, Any], git: str = "") -> str:
+    rounds = len(next(iter(result["samples_us"].values()), []))
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     lines = [
         f"### Serializers: decode + validate + encode of {ITEMS} nested items "
-        "(in-process, µs per body)",
+        "(no server, µs per body)",
         "",
-        "| library | µs / body | Bolt is faster by | target |",
-        "|---|---:|---:|---|",
+        f"_Measured {when}" + (f" at commit `{git}`" if git else "") + "._",
+        "",
+        "| library | µs / body (median) | rounds min-max | Bolt is faster by "
+        "| rounds' own ratios (median) | target |",
+        "|---|---:|---:|---:|---:|---|",
     ]
     for name, value in result["medians_us"].items():
         ratio = result["ratios"].get(name)
@@ -227,8 +347,23 @@ def markdown(result: dict[str, Any]) -> str:
         verdict = ""
         if ratio is not None and target is not None:
             verdict = f"≥ {target:g}x: {'met' if ratio >= target else 'NOT met'}"
-        shown = "—" if ratio is None else f"{ratio:.1f}x"
-        lines.append(f"| {name} | {value:,.0f} | {shown} | {verdict} |")
+        shown = "—" if ratio is None else f"{ratio:.2f}x"
+        own = result.get("paired_ratios", {}).get(name)
+        own_shown = "—" if own is None else f"{own:.2f}x"
+        spread = result["samples_us"][name]
+        label = name
+        if name in result.get("versions", {}):
+            label = f"{name} ({result['versions'][name]})"
+        lines.append(
+            f"| {label} | {value:,.0f} | {min(spread):,.0f}-{max(spread):,.0f} | {shown} "
+            f"| {own_shown} | {verdict} |"
+        )
+    if "loadavg" in result:
+        lines.append(
+            f"\n{rounds} rounds, order rotating, each library's time taken over at least "
+            f"{result.get('seconds', 0.5):g} s per round; load average at the end "
+            f"{result['loadavg'][0]:.2f} ({os.cpu_count()} CPUs)."
+        )
     for name, why in result["skipped"].items():
         lines.append(f"\n{name} was left out: {why}")
     return "\n".join(lines) + "\n"
