@@ -248,8 +248,9 @@ def run_section(
 
 
 def run_in_process(name: str, settings: Settings, git: str = "") -> dict[str, Any]:
-    """An in-process section (``bench/serializers.py``): every library timed in this
-    interpreter, ``settings.rounds`` rounds (at least 5) with the order rotating."""
+    """A section without a server (``bench/serializers.py``): every library timed in this
+    interpreter (django-bolt in its own, see ``bench/serializers_djb.py``),
+    ``settings.rounds`` rounds (at least 5) with the order rotating."""
     from bench import serializers
 
     print(f"\n[{name}] decode + validate + encode, in process", flush=True)
