@@ -144,7 +144,9 @@ def build_chain(api: Any, route: Any, entries: list[Any], bolt_handler: Handler)
     where = f"{route!r}: {OPTION}="
     view_middleware: list[Any] = []
     exception_middleware: list[Any] = []
-    endpoint = route.endpoint
+    # The view ``process_view`` sees: what the user registered (``csrf_exempt`` is read from
+    # it), not a plugin's wrapper of it.
+    endpoint = route.source
 
     async def get_response(django_request: Any) -> Any:
         bolt_request: Request = django_request._bolt_request

@@ -164,6 +164,10 @@ def test_true_runs_all_of_settings_middleware() -> None:
         refused = c.post("/write")
         assert refused.status_code == 403
         assert "written" not in refused.text
+        # csrf_exempt on the route's function is seen by CSRF's process_view
+        exempt = c.post("/exempt")
+        assert exempt.status_code == 200, exempt.text
+        assert exempt.json() == {"written": True}
 
 
 def test_unknown_middleware_path_stops_startup() -> None:
