@@ -216,3 +216,20 @@ def test_api_wide_option_leaves_websocket_routes_alone() -> None:
 
     with pytest.raises(ImproperlyConfigured, match="django_middleware"):
         own.compile()
+
+
+def test_view_class_attribute_opts_in() -> None:
+    from bolt import APIView
+
+    class Teapots(APIView):
+        django_middleware = [f"{middleware_app.HERE}.Teapot"]
+
+        async def get(self, request: object) -> dict[str, bool]:
+            return {"ok": True}
+
+    capi = BoltAPI()
+    capi.view("/teapots")(Teapots)
+    with TestClient(capi) as c:
+        response = c.get("/teapots")
+        assert response.status_code == 418
+        assert response.text == "teapot"
