@@ -297,7 +297,7 @@ class Request(Mapping[str, Any]):
             from django.utils.translation import get_language
 
             code = get_language()
-        return code
+        return None if code is None else str(code)
 
     def json(self) -> Any:
         """The body decoded as JSON (``BadRequest`` if it is not)."""

@@ -39,7 +39,14 @@ from django.db.models.base import ModelBase
 from bolt.exceptions import ImproperlyConfigured
 from bolt.serializers._core import ValidationError
 
-__all__ = ["dump_many", "dump_one", "from_model", "model_fields"]
+__all__ = ["PRIVILEGED_FIELDS", "dump_many", "dump_one", "from_model", "model_fields"]
+
+# Never writable through a schema derived from a model unless named explicitly (``fields=``,
+# or a declared write schema): Django's account flags and bookkeeping. ``is_active`` is among
+# them: a deactivated user who could write it would undo their own suspension.
+PRIVILEGED_FIELDS = frozenset(
+    {"is_staff", "is_superuser", "is_active", "last_login", "date_joined"}
+)
 
 _PLAIN: list[tuple[type, Any]] = [
     (models.BooleanField, bool),
@@ -202,8 +209,6 @@ def model_fields(model: Any, fields: Any, exclude: Any, depth: int) -> list[Fiel
             raise ImproperlyConfigured(f"{model.__name__} has no field {name!r}")
     order = wanted or [f.name for f in opts.concrete_fields] + [f.name for f in opts.many_to_many]
     out: list[FieldSpec] = []
-    from bolt_plugins.crud.schemas import PRIVILEGED_FIELDS
-
     for name in order:
         if name in drop or (wanted is None and name == "password"):
             continue

@@ -25,6 +25,7 @@ from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 
 from bolt.serializers import Serializer
+from bolt.serializers._models import PRIVILEGED_FIELDS
 
 __all__ = ["PRIVILEGED_FIELDS", "covering_names", "field_type", "model_schema", "write_schema"]
 
@@ -59,14 +60,6 @@ def field_type(field: Any) -> Any:
         if isinstance(field, klass):
             return tp
     return Any
-
-
-# Never writable through a schema derived from the model (declare a write schema that names
-# them to allow it): Django's account flags and bookkeeping. ``is_active`` is among them: a
-# deactivated user who could write it would undo their own suspension.
-PRIVILEGED_FIELDS = frozenset(
-    {"is_staff", "is_superuser", "is_active", "last_login", "date_joined"}
-)
 
 
 def _hidden(field: Any) -> bool:
