@@ -112,7 +112,10 @@ class SerializerMeta(msgspec.StructMeta):
                 )
             annotations = {**merged, **annotations}
         elif origin is None and plan.role == "full":
-            keep, drop = opts.get("fields"), opts.get("exclude") or ()
+            # ``fields``/``exclude`` filter what this class itself declares, so they come from
+            # its own Meta only: a parent's list would silently drop a subclass's new fields.
+            keep = getattr(meta, "fields", None) if meta is not None else None
+            drop = (getattr(meta, "exclude", None) if meta is not None else None) or ()
             if keep not in (None, "__all__"):
                 annotations = {k: v for k, v in annotations.items() if k in keep}
             annotations = {k: v for k, v in annotations.items() if k not in drop}

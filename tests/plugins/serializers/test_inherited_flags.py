@@ -96,3 +96,20 @@ def test_variants_of_a_child_follow_the_parent_flags() -> None:
     assert set(Account.read_type().__struct_fields__) == {"id", "is_admin", "username", "bio"}
     picked = Account.subset(fields=("id", "is_admin", "username"))
     assert set(picked.write_type().__struct_fields__) == {"username"}
+
+
+def test_a_parents_field_list_does_not_drop_a_subclasss_new_fields() -> None:
+    """A review found ``c`` silently dropped: the parent's ``Meta.fields`` filtered it."""
+    from bolt.serializers import Serializer
+
+    class Parent(Serializer):
+        a: int
+        b: int = 0
+
+        class Meta:
+            fields = ("a", "b")
+
+    class Child(Parent):
+        c: int = 5
+
+    assert Child.__struct_fields__ == ("a", "b", "c")
