@@ -164,8 +164,23 @@ def _mapped_actions(cls: type, path: str) -> dict[str, tuple[str, Callable[..., 
             f"api.view({path.rstrip('/') + '/{pk}'!r}, {cls.__qualname__})"
         )
     if lookup is not None and any(lookup == entry[2] for entry in out.values()):
-        cls._bolt_lookup_field = lookup  # type: ignore[attr-defined]
+        _remember_lookup(cls, lookup, path)
     return out
+
+
+def _remember_lookup(cls: Any, lookup: str, path: str) -> None:
+    """Record the lookup parameter ``get_object()`` reads. It is the class's, so a second
+    registration of the class with another lookup would make the first path read the wrong
+    parameter: refused (register a subclass for the second path)."""
+    first = cls.__dict__.get("_bolt_lookup_registered")
+    if first is not None and first[0] != lookup:
+        raise ImproperlyConfigured(
+            f"{cls.__qualname__} is registered at {first[1]!r} with lookup {{{first[0]}}} and "
+            f"at {path!r} with lookup {{{lookup}}}; get_object() reads one lookup per class. "
+            "Use the same parameter name, or register a subclass for the second path."
+        )
+    cls._bolt_lookup_registered = (lookup, path)
+    cls._bolt_lookup_field = lookup
 
 
 # --- api.viewset() --------------------------------------------------------------------
@@ -195,7 +210,7 @@ def viewset_routes(api: Any, cls: Any, path: str, registration: dict[str, Any]) 
             "is already a parameter of the base path; set a different `lookup_field`"
         )
     # get_object() reads the lookup of the registered path (nested paths exclude theirs)
-    cls._bolt_lookup_field = lookup
+    _remember_lookup(cls, lookup, path)
     collection = path
     detail = f"{path.rstrip('/')}/{{{lookup}}}"
     routes: list[Route] = []

@@ -295,3 +295,17 @@ def test_account_flags_are_not_writable_through_a_derived_schema(
         assert answer.status_code == 422, (field, answer.text)
     user.refresh_from_db()
     assert user.is_active
+
+
+def test_one_class_registered_with_two_lookups_stops_startup() -> None:
+    """A review found the last registration's lookup used by every path of the class."""
+    api = make()
+
+    class Items(ViewSet):
+        async def retrieve(self, request, **kwargs) -> dict:
+            return {}
+
+    api.viewset("/items", Items)  # lookup {pk}
+    Items.lookup_field = "slug"  # the same class, now asking for another parameter
+    with pytest.raises(ImproperlyConfigured, match="get_object"):
+        api.viewset("/other", Items)
