@@ -234,9 +234,9 @@ class JSONNotFoundUnder:
 
 
 def _json_404_enabled() -> bool:
-    from django.conf import settings
+    from bolt.conf import get_settings
 
-    return bool(getattr(settings, "BOLT_JSON_404_UNDER_PREFIX", True))
+    return get_settings().JSON_404_UNDER_PREFIX
 
 
 def _unrouted(paths: tuple[str, ...]) -> frozenset[str]:

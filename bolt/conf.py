@@ -89,6 +89,10 @@ class BoltSettings(BaseSettings):
     MAX_FORM_FIELD_SIZE: int = Field(default=1024 * 1024, ge=1)
     MAX_UPLOAD_FILE_SIZE: int | None = Field(default=None, ge=0)
     TRAILING_SLASH: Literal["strip", "strict"] = "strip"
+    JSON_404_UNDER_PREFIX: bool = Field(
+        default=True,
+        description="Unmatched paths under a BoltAPI's prefix answer a JSON 404 (not Django's).",
+    )
     ALLOWED_FILE_PATHS: list[str] | None = None
     FILE_CHUNK_SIZE: int = Field(default=64 * 1024, ge=1024)
 
