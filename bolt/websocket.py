@@ -124,11 +124,23 @@ class _Policy:
         origins = list(origins or [])
         self.any_origin = "*" in origins
         self.origins = frozenset(_normal_origin(o) for o in origins if o != "*")
-        self.max_size: int = int(
-            opts.get("ws_max_message_size") or _setting(settings, "WS_MAX_MESSAGE_SIZE")
-        )
+        size = opts.get("ws_max_message_size", _setting(settings, "WS_MAX_MESSAGE_SIZE"))
         idle = opts.get("ws_idle_timeout", _setting(settings, "WS_IDLE_TIMEOUT"))
-        self.idle: float | None = float(idle) if idle else None
+        # 0 would silently mean "the default" or "no timeout": refuse it, like any value
+        # that is not a positive number.
+        for option, value in (("ws_max_message_size", size), ("ws_idle_timeout", idle)):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int | float) or value <= 0
+            ):
+                raise ImproperlyConfigured(
+                    f"{route!r}: {option}={value!r} must be a positive number of "
+                    f"{'bytes' if option == 'ws_max_message_size' else 'seconds'}"
+                    f"{'' if option == 'ws_max_message_size' else ', or None for no timeout'}"
+                )
+        if size is None:
+            raise ImproperlyConfigured(f"{route!r}: ws_max_message_size must be set")
+        self.max_size: int = int(size)
+        self.idle: float | None = float(idle) if idle is not None else None
         rate = opts.get("ws_message_rate", _setting(settings, "WS_MESSAGE_RATE"))
         self.interval, self.burst = _parse_rate(rate, repr(route)) if rate else (0.0, 0)
         self.auth_subprotocol = bool(opts.get("ws_auth_subprotocol", False))

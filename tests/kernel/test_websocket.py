@@ -358,3 +358,16 @@ def test_client_vanishing_mid_send_logs_one_debug_line(caplog: pytest.LogCapture
     assert [m["type"] for m in sent] == ["websocket.accept", "websocket.send", "websocket.send"]
     records = [r for r in caplog.records if r.name == "bolt"]
     assert [r.levelno for r in records] == [logging.DEBUG], [r.getMessage() for r in records]
+
+
+@pytest.mark.parametrize(("option", "value"), [("ws_max_message_size", 0), ("ws_idle_timeout", 0)])
+def test_zero_limits_stop_startup(option: str, value: int) -> None:
+    """0 used to mean "the default size" or "no timeout" without a word."""
+    api = BoltAPI(plugins=[])
+
+    @api.websocket("/ws/x", **{option: value})
+    async def x(ws: WebSocket) -> None:
+        await ws.accept()
+
+    with pytest.raises(ImproperlyConfigured, match=option):
+        api.compile()
