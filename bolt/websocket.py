@@ -367,23 +367,32 @@ class WebSocket(Request):
                 await self.send_json(message)
 
         task = asyncio.get_running_loop().create_task(forward())
+        receiving: asyncio.Future[str | bytes] | None = None
         try:
             while not task.done():
                 receiving = asyncio.ensure_future(self.receive_message())
                 await asyncio.wait((receiving, task), return_when=asyncio.FIRST_COMPLETED)
                 if not receiving.done():
-                    receiving.cancel()
                     break
                 try:
                     message = receiving.result()
                 except WebSocketDisconnect:
                     return
+                receiving = None
                 if on_message is not None:
                     await on_message(message)
             if task.done() and not task.cancelled():
                 task.result()  # a send that failed: the client is gone
         finally:
-            task.cancel()
+            # However relay ends (returned, raised, or cancelled itself), neither the
+            # forwarder nor a pending receive outlives it: a stray receive would swallow the
+            # next message (the disconnect included), and the subscription's exit (a Redis
+            # unsubscribe) runs before relay returns.
+            pending = [f for f in (task, receiving) if f is not None and not f.done()]
+            for future in pending:
+                future.cancel()
+            if pending:
+                await asyncio.gather(*pending, return_exceptions=True)
 
     def __aiter__(self) -> AsyncIterator[str | bytes]:
         return self._iterate()
