@@ -25,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 from django.core.exceptions import SynchronousOnlyOperation, ValidationError
@@ -330,6 +330,11 @@ class CrudBase:
     read_only_fields: tuple[str, ...] = ()
     queryset: Any = None
     pagination_class: Any = None
+    if TYPE_CHECKING:
+        # Provided by the view class the mixins are combined with (``APIView``), so the
+        # object checks have one implementation.
+        async def check_object_permissions(self, obj: Any) -> None: ...
+
     filterset_fields: Any = None
     search_fields: Any = None
     ordering_fields: Any = None
@@ -447,19 +452,6 @@ class CrudBase:
         obj = await runner_for(queryset.db).read(fetch)
         await self.check_object_permissions(obj)
         return obj
-
-    async def check_object_permissions(self, obj: Any) -> None:
-        """Run the route's ``object_checks`` (guards' ``has_object_permission``) on ``obj``;
-        they raise 401/403 to refuse. ``get_object`` calls it; so may custom handlers."""
-        request = self.request
-        route = getattr(request, "route", None)
-        if route is None or not route.object_checks:
-            return
-        for check in route.object_checks:
-            result = check(request, obj)
-            if inspect.isawaitable(result):
-                await result
-        self.__dict__["_bolt_checked"] = obj
 
     async def _get_checked(self, kwargs: dict[str, Any]) -> Any:
         """``get_object(**kwargs)``, with the route's object checks passed for it even when

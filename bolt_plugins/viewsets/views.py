@@ -79,6 +79,21 @@ class APIView:
         for name, value in attrs.items():
             setattr(self, name, value)
 
+    async def check_object_permissions(self, obj: Any) -> None:
+        """Run the route's ``object_checks`` (guards' ``has_object_permission``) on ``obj``;
+        they raise 401/403 to refuse. ``get_object`` calls it; so may custom handlers that
+        load an object another way. Records ``obj`` as checked, so the CRUD actions do not
+        run the checks twice."""
+        request = self.request
+        route = getattr(request, "route", None)
+        if route is None or not route.object_checks:
+            return
+        for check in route.object_checks:
+            result = check(request, obj)
+            if inspect.isawaitable(result):
+                await result
+        self.__dict__["_bolt_checked"] = obj
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         from bolt_plugins.viewsets.classbody import bind_class_body_routes
@@ -190,14 +205,7 @@ class ViewSet(APIView):
             raise NotFound(detail="Not found.") from None
         except (ValueError, TypeError, ValidationError):
             raise NotFound(detail="Not found.") from None
-        request = self.request
-        route = getattr(request, "route", None)
-        if route is not None and route.object_checks:
-            for check in route.object_checks:
-                result = check(request, obj)
-                if inspect.isawaitable(result):
-                    await result
-            self.__dict__["_bolt_checked"] = obj  # the CRUD actions need not run them again
+        await self.check_object_permissions(obj)
         return obj
 
     def get_serializer_class(self, action: str | None = None) -> Any:
