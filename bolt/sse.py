@@ -27,7 +27,7 @@ import logging
 from collections.abc import AsyncIterable, Iterable, Mapping
 from typing import Any
 
-from bolt.responses import StreamingResponse, _wait_disconnect, json_encode
+from bolt.responses import StreamingResponse, json_encode
 
 __all__ = ["EventSourceResponse", "ServerSentEvent", "format_sse_event"]
 
@@ -183,33 +183,10 @@ class EventSourceResponse(StreamingResponse):
         self.headers.setdefault("cache-control", "no-cache")
         self.headers.setdefault("x-accel-buffering", "no")
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        await send(
-            {
-                "type": "http.response.start",
-                "status": self.status_code,
-                "headers": self.raw_headers(None),
-            }
-        )
-        if scope["method"] == "HEAD":
-            await self._close_now()
-            await send({"type": "http.response.body", "body": b""})
-            return
-        pump = asyncio.ensure_future(self._pump(send))
-        watcher = asyncio.ensure_future(_wait_disconnect(receive))
-        try:
-            await asyncio.wait({pump, watcher}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in (pump, watcher):
-                if not task.done():
-                    task.cancel()
-            for task in (watcher, pump):
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-
-    async def _pump(self, send: Any) -> None:
+    async def _stream(self, send: Any) -> None:
         """Send events as the generator yields them (a ping task fills quiet spells); close
-        the generator however this ends (finished, failed, or cancelled by a disconnect)."""
+        the generator however this ends (finished, failed, or cancelled by a disconnect).
+        ``StreamingResponse.__call__`` runs it beside its disconnect watcher."""
         source = self.iterator
         items = source if hasattr(source, "__aiter__") else self._sync_items()
         loop = asyncio.get_running_loop()
@@ -229,7 +206,7 @@ class EventSourceResponse(StreamingResponse):
                 pinger.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await pinger
-            await self._close_now()
+            await self._close()
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
     async def _pinger(self, send: Any, last: list[float]) -> None:
@@ -256,13 +233,13 @@ class EventSourceResponse(StreamingResponse):
             except BaseException:
                 if not step.done():
                     step.add_done_callback(lambda _: loop.run_in_executor(None, self._close_sync))
-                    self.iterator = ()  # closed by the callback, not by _close_now
+                    self.iterator = ()  # closed by the callback, not by _close
                 raise
             if item is _DONE:
                 return
             yield item
 
-    async def _close_now(self) -> None:
+    async def _close(self) -> None:
         source = self.iterator
         aclose = getattr(source, "aclose", None)
         if aclose is not None:
