@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -182,16 +184,21 @@ def test_swagger_ui_authorizes_and_tries_a_request(
     assert CHROMIUM is not None, "CI installs chromium (apt-get install chromium)"
     server = serve_app("tests.e2e.openapi.all_plugins_app:api")
     jwt = token(seeded["alice"])
-    with tempfile.TemporaryDirectory() as profile:
+    # Chromium's helper processes may still write to the profile for a moment after the
+    # main process exits: stop the whole process group, and let the profile's removal
+    # tolerate a straggler's last file.
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         proc, page_ws = launch(profile)
         try:
             result = asyncio.run(asyncio.wait_for(drive(page_ws, server.base_url, jwt), 120))
         finally:
-            proc.terminate()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=10)
     assert result["status"].startswith("200"), result["status"]
     assert json.loads(result["body"]) == {"user_id": seeded["alice"]}
