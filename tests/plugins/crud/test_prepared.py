@@ -319,10 +319,15 @@ def test_database_settings_changes_recompile(
 
     client = _client(Products, "/products")
     assert len(client.get("/products").json()) == 3
-    counters.update(compiled=0)
-    assert len(client.get("/products").json()) == 3
-    assert counters["compiled"] == 0
+    if connection.vendor == "sqlite":
+        # One ORM thread and connection: nothing compiles again until the settings change.
+        # (PostgreSQL's ORM threads are a pool: a request may reach a thread whose connection
+        # compiles for the first time; the detail test above counts that per thread.)
+        counters.update(compiled=0)
+        assert len(client.get("/products").json()) == 3
+        assert counters["compiled"] == 0
     settings.TIME_ZONE = "Europe/Paris"
+    counters.update(compiled=0)
     assert len(client.get("/products").json()) == 3
     assert counters["compiled"] > 0
 
