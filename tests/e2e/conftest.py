@@ -58,14 +58,16 @@ def granian_cli() -> list[str]:
 class Server:
     """One running server process (and its workers) in a process group of its own."""
 
-    def __init__(self, args: list[str], env: dict[str, str], port: int, log: Path) -> None:
+    def __init__(
+        self, args: list[str], env: dict[str, str], port: int, log: Path, cwd: Path = QUICKSTART
+    ) -> None:
         self.port = port
         self.base_url = f"http://127.0.0.1:{port}"
         self.log_path = log
         self._log = log.open("wb")
         self.proc = subprocess.Popen(
             args,
-            cwd=QUICKSTART,
+            cwd=cwd,
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=self._log,

@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import ROOT, free_port, granian_cli
+from tests.e2e.conftest import ROOT, Server, free_port, granian_cli
 
 pytestmark = pytest.mark.e2e
 
@@ -75,25 +75,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-class Running:
-    def __init__(self, args: list[str], cwd: Path, env: dict[str, str], log: Path) -> None:
-        self.port = int(args[args.index("--port") + 1])
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log
-        self._log = log.open("wb")
-        self.proc = subprocess.Popen(
-            args,
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def output(self) -> str:
-        self._log.flush()
-        return self.log_path.read_text(errors="replace")
+class Running(Server):
+    """A server of the new project (its own directory), ready when a path answers."""
 
     def wait_answers(self, path: str, status: int, timeout: float = READY_TIMEOUT) -> None:
         deadline = time.monotonic() + timeout
@@ -106,32 +89,20 @@ class Running:
             time.sleep(0.2)
         pytest.fail(f"{path} never answered {status}:\n{self.output()}")
 
-    def stop(self) -> None:
-        import signal
-
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.proc.pid, signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
-        self._log.close()
-
 
 @pytest.fixture
 def serve(project: Path, tmp_path: Path) -> Iterator[object]:
     started: list[Running] = []
 
     def start(kind: str, *flags: str, settings: str = "mysite.settings") -> Running:
-        port = str(free_port())
+        port = free_port()
         if kind == "runbolt":
-            args = [sys.executable, "manage.py", "runbolt", "--port", port, *flags]
+            args = [sys.executable, "manage.py", "runbolt", "--port", str(port), *flags]
         else:
-            args = [*granian_cli(), "--interface", "asgi", "--port", port, *flags]
+            args = [*granian_cli(), "--interface", "asgi", "--port", str(port), *flags]
             args.append("mysite.asgi:application")
-        server = Running(args, project, env_for(project, settings), tmp_path / f"{kind}.log")
+        log = tmp_path / f"{kind}.log"
+        server = Running(args, env_for(project, settings), port, log, cwd=project)
         started.append(server)
         server.wait_answers("/items/0", 404)
         return server
