@@ -132,7 +132,10 @@ def _gather_sync(request: Request, extractors: list[Extractor]) -> dict[str, Any
 
 
 def depends_extractor(api: Any, route: Route, param: Param, depth: int = 0) -> Any:
-    """Extractor for ``Depends(fn)``: plans ``fn``'s own parameters once, like a handler's."""
+    """Extractor for ``Depends(fn)``: plans ``fn``'s own parameters once, like a handler's.
+
+    A parameter of ``fn`` that no plugin can supply stops startup, as it does for a handler.
+    """
     marker = param.marker
     assert isinstance(marker, Depends)
     fn = marker.dependency
@@ -146,6 +149,12 @@ def depends_extractor(api: Any, route: Route, param: Param, depth: int = 0) -> A
             ext: Any = depends_extractor(api, route, p, depth + 1)
         else:
             ext = api.pm.hook.bolt_resolve_param(api=api, route=route, param=p)
+        if ext is None:
+            # Refused here, at startup: the dependency would otherwise fail every request.
+            raise ImproperlyConfigured(
+                f"{route!r}: dependency {getattr(fn, '__qualname__', fn)!r}: no plugin can "
+                f"supply its parameter {p.name!r} (source {p.source!r})"
+            )
         sub_extractors.append((p.name, ext, inspect.iscoroutinefunction(ext)))
     use_cache = marker.use_cache
     is_agen = inspect.isasyncgenfunction(fn)

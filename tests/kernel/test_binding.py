@@ -3,14 +3,14 @@ constraints, startup errors) and the path, query, header and cookie extractors, 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 import pytest
 
 from bolt import BoltAPI
 from bolt.exceptions import ImproperlyConfigured
-from bolt.params import Cookie, Header, Path, Query
+from bolt.params import Cookie, Depends, Header, ParamMarker, Path, Query
 from bolt.request import Request
 from bolt.testing import TestClient
 
@@ -209,3 +209,36 @@ def test_path_int_out_of_range_is_422_not_500(api: BoltAPI, client: TestClient) 
     r = client.get("/things/" + "9" * 5000)
     assert r.status_code == 422
     assert r.json()["detail"][0]["loc"] == ["path", "thing_id"]
+
+
+class _Session(ParamMarker):
+    """A parameter source no enabled plugin supplies."""
+
+    source = "session"
+
+
+def _session_user(user_id: Annotated[str, _Session()]) -> str:
+    return user_id
+
+
+def _current_account(user: Annotated[str, Depends(_session_user)]) -> str:
+    return user
+
+
+@pytest.mark.parametrize("dependency", [_session_user, _current_account])
+def test_dependency_parameter_nobody_supplies_stops_startup(api: BoltAPI, dependency: Any) -> None:
+    """A dependency's own parameter without an extractor is a startup error naming the
+    dependency and the parameter (it used to compile and then fail every request with a
+    500), also when it sits in a dependency of a dependency."""
+
+    @api.get("/me")
+    async def me(user: str = Depends(dependency)) -> dict:
+        return {"user": user}
+
+    with pytest.raises(ImproperlyConfigured) as caught:
+        api.compile()
+    message = str(caught.value)
+    assert "_session_user" in message
+    assert "'user_id'" in message
+    assert "session" in message
+    assert "GET /me" in message or "/me" in message
