@@ -3,11 +3,12 @@
 Opt-in: ``@etag`` on a route, ``etag=True`` as a route option, or ``BoltAPI(etag=True)``
 (``Router(etag=True)``) for every GET route below; ``etag=False`` turns it off again for one.
 For a ``200`` answer to ``GET`` or ``HEAD`` whose body is held in memory, the step sets
-``ETag: W/"<hash of the body>"`` (unless the handler set an ``ETag`` itself) and, when the
-request's ``If-None-Match`` lists that tag (weak comparison) or is ``*``, answers ``304``
-with no body, the ``ETag`` and the response's ``Cache-Control``, ``Vary``, ``Expires`` and
-``Content-Location``. The handler still runs: this saves bandwidth, not work. Streaming and
-file responses are never tagged. An ``If-None-Match`` longer than 8 KiB is ignored.
+``ETag: W/"<hash of the body>"`` (unless the handler set an ``ETag`` itself, in any letter
+case) and, when the request's ``If-None-Match`` (all its lines) lists that tag (weak
+comparison) or is ``*``, answers ``304`` with no body, the ``ETag`` and the response's
+``Cache-Control``, ``Vary``, ``Expires`` and ``Content-Location``. The handler still runs:
+this saves bandwidth, not work. Streaming and file responses are never tagged. An
+``If-None-Match`` longer than 8 KiB is ignored.
 
 The step runs at phase 450, after the guards, so a ``304`` is only ever the answer to a
 request that was allowed to see the body; it runs inside compression, so the tag is of the
@@ -27,7 +28,7 @@ from bolt.exceptions import ImproperlyConfigured
 from bolt.hookspecs import hookimpl
 from bolt.middleware import Handler, Middleware, route_option
 from bolt.request import Request
-from bolt.responses import Response
+from bolt.responses import Response, merge_vary
 
 __all__ = ["PHASE_ETAG", "etag", "make_etag_wrap"]
 
@@ -37,6 +38,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 PHASE_ETAG = 450
 MAX_IF_NONE_MATCH = 8192
 _KEPT = ("cache-control", "vary", "expires", "content-location")
+# The response headers this step reads, and those of them that hold one value (the first
+# written wins when a handler wrote one twice); the others are comma-separated lists.
+_READ = frozenset({"etag", *_KEPT})
+_SINGLE = frozenset({"etag", "expires", "content-location"})
 
 
 @overload
@@ -76,6 +81,55 @@ def matches(header: str, tag: str) -> bool:
     return any(_opaque(candidate) == wanted for candidate in header.split(","))
 
 
+def _fold_header_names(headers: dict[str, str]) -> None:
+    """Give the response headers this step reads (``ETag``, ``Cache-Control``, ``Vary``,
+    ``Expires``, ``Content-Location``) their lower-case names, in place.
+
+    ``Response.headers`` holds lower-case names when given to the constructor, but it is a
+    plain dict: a handler may write ``response.headers["ETag"]`` afterwards. Without this,
+    such a tag was neither found (a second, computed ``ETag`` was sent beside it and the
+    handler's own tag never matched) nor kept on the 304. A name written in several cases
+    becomes one: list headers are joined, a one-value header keeps the first value written.
+    """
+    # hot path: one pass over a few names when they are all lower-case already
+    for name in headers:
+        if not name.islower():
+            break
+    else:
+        return
+    found: dict[str, list[str]] = {}
+    for name in list(headers):
+        lower = name.lower()
+        if lower in _READ:
+            found.setdefault(lower, []).append(headers.pop(name))
+    for lower, values in found.items():
+        if lower in _SINGLE or len(values) == 1:
+            headers[lower] = values[0]
+        elif lower == "vary":
+            merged = values[0]
+            for value in values[1:]:
+                merged = merge_vary(merged, value)
+            headers[lower] = merged
+        else:
+            headers[lower] = ", ".join(values)
+
+
+_IF_NONE_MATCH = b"if-none-match"
+
+
+def _if_none_match(raw: list[tuple[bytes, bytes]]) -> str | None:
+    """The request's ``If-None-Match``: every line of it, as one comma-separated list (how
+    HTTP reads a list header sent more than once), names compared without letter case.
+    ``Request.header_list`` does the same for any name; this scan is cheaper on the hot
+    path (only 13-byte names are compared)."""
+    # hot path
+    found: bytes | None = None
+    for name, value in raw:
+        if len(name) == 13 and (name == _IF_NONE_MATCH or name.lower() == _IF_NONE_MATCH):
+            found = value if found is None else found + b", " + value
+    return None if found is None else found.decode("latin-1")
+
+
 def make_etag_wrap() -> Callable[[Handler], Handler]:
     def wrap(handler: Handler) -> Handler:
         async def tagged(request: Request) -> Response:
@@ -84,14 +138,11 @@ def make_etag_wrap() -> Callable[[Handler], Handler]:
             if response.status_code != 200 or not response.in_memory:
                 return response
             headers = response.headers
+            _fold_header_names(headers)
             tag = headers.get("etag")
             if tag is None:
                 tag = headers["etag"] = _tag_of(response.body)
-            header = None
-            for name, value in request.scope["headers"]:
-                if name == b"if-none-match":
-                    header = value.decode("latin-1")
-                    break
+            header = _if_none_match(request.scope["headers"])
             if header is None or not matches(header, tag):
                 return response
             kept = {name: headers[name] for name in _KEPT if name in headers}
