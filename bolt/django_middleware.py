@@ -44,7 +44,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 
 from bolt.bodies import read_body
 from bolt.exceptions import BadRequest, Forbidden, ImproperlyConfigured, NotFound
-from bolt.middleware import Handler
+from bolt.pipeline import Handler
 from bolt.request import Request
 from bolt.responses import Response, StreamingResponse
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from bolt.api import BoltAPI
     from bolt.conf import ActiveSettings
-    from bolt.middleware import Middleware
+    from bolt.pipeline import Middleware
     from bolt.params import Param
     from bolt.route import Route
 

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from bolt.layers import LEVELS, Layer
-from bolt.middleware import Handler, get_route_options
+from bolt.pipeline import Handler
+from bolt.route_options import get_route_options
 from bolt.stash import Stash
 
 __all__ = ["KERNEL_OPTIONS", "Route"]

@@ -8,7 +8,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from bolt.facts import AUTH_CHALLENGE
-from bolt.middleware import PHASE_AUTH, Middleware
+from bolt.pipeline import PHASE_AUTH, Middleware
 from bolt.request import Request
 
 from .facts import AUTH_BACKENDS

@@ -50,7 +50,8 @@ from pydantic import Field, field_validator
 from bolt.conf import PluginSettings
 from bolt.exceptions import ImproperlyConfigured
 from bolt.hookspecs import hookimpl
-from bolt.middleware import Middleware, route_option
+from bolt.pipeline import Middleware
+from bolt.route_options import route_option
 from bolt_plugins.compression.codecs import CODINGS, Codec, available_codings
 from bolt_plugins.compression.middleware import CompressionPolicy, make_compression_wrap
 

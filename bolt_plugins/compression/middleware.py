@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from bolt.middleware import Handler
+from bolt.pipeline import Handler
 from bolt.request import Request
 from bolt.responses import Response, merge_vary
 from bolt_plugins.compression.codecs import Codec, choose

@@ -29,7 +29,8 @@ from typing import Any, TypeVar
 
 from bolt.exceptions import ImproperlyConfigured
 from bolt.hookspecs import hookimpl
-from bolt.middleware import PHASE_CORS, Middleware, route_option
+from bolt.pipeline import PHASE_CORS, Middleware
+from bolt.route_options import route_option
 from bolt_plugins.cors.middleware import make_cors_before
 from bolt_plugins.cors.policy import CorsPolicy, CorsSpec, spec_from_kwargs
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 
-from bolt.middleware import Handler, Middleware
+from bolt.pipeline import Handler, Middleware
 from bolt.request import Request
 from bolt.responses import Response
 from bolt.route import Route

@@ -26,9 +26,10 @@ from typing import Any, TypeVar, overload
 
 from bolt.exceptions import ImproperlyConfigured
 from bolt.hookspecs import hookimpl
-from bolt.middleware import Handler, Middleware, route_option
+from bolt.pipeline import Handler, Middleware
 from bolt.request import Request
 from bolt.responses import Response, merge_vary
+from bolt.route_options import route_option
 
 __all__ = ["PHASE_ETAG", "etag", "make_etag_wrap"]
 

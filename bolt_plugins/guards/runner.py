@@ -16,7 +16,7 @@ from typing import Any
 
 from bolt.exceptions import Forbidden, ImproperlyConfigured, Unauthorized
 from bolt.facts import AUTH_CHALLENGE
-from bolt.middleware import PHASE_GUARDS, Middleware
+from bolt.pipeline import PHASE_GUARDS, Middleware
 from bolt.request import Request
 
 from .builtins import AllOf, AllowAny, AnyOf, BaseGuard, guard_check

@@ -30,7 +30,7 @@ from pydantic import Field, field_validator
 
 from bolt.conf import PluginSettings
 from bolt.hookspecs import hookimpl
-from bolt.middleware import PHASE_RATE_LIMIT, PHASE_RATE_LIMIT_EARLY, Middleware
+from bolt.pipeline import PHASE_RATE_LIMIT, PHASE_RATE_LIMIT_EARLY, Middleware
 from bolt_plugins.ratelimit.clientip import ClientIPResolver
 from bolt_plugins.ratelimit.keys import build_key_func
 from bolt_plugins.ratelimit.memory import MemoryStore

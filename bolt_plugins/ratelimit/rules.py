@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from bolt.exceptions import ImproperlyConfigured
-from bolt.middleware import route_option
+from bolt.route_options import route_option
 
 __all__ = ["KEY_KINDS", "RateLimitRule", "coerce_rule", "rate_limit"]
 
