@@ -20,8 +20,8 @@ from bolt.bodies import read_body
 from bolt.django_middleware import django_middleware_for
 from bolt.exceptions import ImproperlyConfigured, RequestValidationError
 from bolt.layers import option_error
-from bolt.pipeline import Handler, Middleware
 from bolt.params import Depends, Param
+from bolt.pipeline import Handler, Middleware
 from bolt.request import Request
 from bolt.responses import Response, _json_response
 from bolt.route import KERNEL_OPTIONS, Route

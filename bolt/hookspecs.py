@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 
     from bolt.api import BoltAPI
     from bolt.conf import ActiveSettings
-    from bolt.pipeline import Middleware
     from bolt.params import Param
+    from bolt.pipeline import Middleware
     from bolt.route import Route
 
 hookspec = pluggy.HookspecMarker("bolt")
