@@ -18,6 +18,7 @@ from bolt.layers import resolve_items
 
 from .apikey import APIKeyAuthentication
 from .base import BaseAuthentication, DjangoUserLoader, check_backend, make_context
+from .dependencies import get_current_user
 from .jwt_backend import JWTAuthentication, acreate_jwt_for_user, create_jwt_for_user
 from .middleware import auth_middleware
 from .session import SessionAuthentication
@@ -31,6 +32,7 @@ __all__ = [
     "SessionAuthentication",
     "acreate_jwt_for_user",
     "create_jwt_for_user",
+    "get_current_user",
     "make_context",
 ]
 
