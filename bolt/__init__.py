@@ -1,56 +1,43 @@
-"""Bolt: a Django REST framework served by Granian, built from plugins on a slim kernel."""
+"""Bolt: a Django REST framework served by Granian, built from plugins on a slim kernel.
 
-from __future__ import annotations
+Public facade: the names most applications import, from the kernel (imported here) and
+from plugins (imported from the module on their right when first used, so ``import bolt``
+loads no plugin). Class-based views and ``paginate`` resolve through ``bolt.views`` and
+``bolt.pagination``, which say which plugin owns each.
+"""
 
-from typing import Any
-
+from bolt._facade import lazy_exports as _lazy_exports
 from bolt.api import BoltAPI, Router
 from bolt.hookspecs import hookimpl
-from bolt.middleware import Middleware
+from bolt.pipeline import Middleware
 from bolt.request import Request
 from bolt.responses import EventSourceResponse, ServerSentEvent, format_sse_event
 from bolt.websocket import WebSocket, WebSocketConsumer, WebSocketDisconnect
 
+_LAZY_EXPORTS = {
+    "APIView": "bolt.views",
+    "ViewSet": "bolt.views",
+    "ModelViewSet": "bolt.views",
+    "ReadOnlyModelViewSet": "bolt.views",
+    "action": "bolt_plugins.viewsets",
+    "paginate": "bolt.pagination",
+    # Kernel, lazy because it imports django.urls, which ``import bolt`` does not need.
+    "reverse": "bolt.urls",
+}
+
 __all__ = [
-    "APIView",
     "BoltAPI",
     "EventSourceResponse",
     "Middleware",
-    "ModelViewSet",
-    "ReadOnlyModelViewSet",
     "Request",
     "Router",
     "ServerSentEvent",
-    "ViewSet",
     "WebSocket",
     "WebSocketConsumer",
     "WebSocketDisconnect",
-    "action",
     "format_sse_event",
     "hookimpl",
-    "paginate",
-    "reverse",
+    *_LAZY_EXPORTS,
 ]
 __version__ = "0.1.0"
-
-
-def __getattr__(name: str) -> Any:
-    # Class-based views live in plugins; import them on first use so the kernel stays
-    # independent of them.
-    if name in ("APIView", "ViewSet", "ModelViewSet", "ReadOnlyModelViewSet"):
-        from bolt import views
-
-        return getattr(views, name)
-    if name == "action":
-        import bolt_plugins.viewsets as viewsets
-
-        return viewsets.action
-    if name == "paginate":
-        from bolt.pagination import paginate
-
-        return paginate
-    if name == "reverse":
-        from bolt.urls import reverse
-
-        return reverse
-    raise AttributeError(f"module 'bolt' has no attribute {name!r}")
+__getattr__, __dir__ = _lazy_exports(__name__, _LAZY_EXPORTS)

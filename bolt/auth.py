@@ -1,47 +1,28 @@
-"""Authentication backends and guards, re-exported from the auth and guards plugins."""
+"""Public facade: authentication backends and guards.
 
-from __future__ import annotations
+``from bolt.auth import JWTAuthentication, IsAuthenticated, get_current_user, ...``. The
+auth plugin (who is calling) and the guards plugin (whether they may proceed) implement
+them; each name is imported from the module on its right when first used, so importing this
+module loads neither plugin.
+"""
 
-from typing import Any
+from bolt._facade import lazy_exports as _lazy_exports
 
-__all__ = [
-    "APIKeyAuthentication",
-    "AllowAny",
-    "HasAllPermissions",
-    "HasAnyPermission",
-    "HasPermission",
-    "IsAdminUser",
-    "IsAuthenticated",
-    "IsAuthenticatedOrReadOnly",
-    "IsStaff",
-    "JWTAuthentication",
-    "SessionAuthentication",
-    "create_jwt_for_user",
-    "get_current_user",
-]
-
-_AUTH = {
-    "APIKeyAuthentication",
-    "JWTAuthentication",
-    "SessionAuthentication",
-    "create_jwt_for_user",
+_PLUGIN_EXPORTS = {
+    "APIKeyAuthentication": "bolt_plugins.auth",
+    "JWTAuthentication": "bolt_plugins.auth",
+    "SessionAuthentication": "bolt_plugins.auth",
+    "create_jwt_for_user": "bolt_plugins.auth",
+    "get_current_user": "bolt_plugins.auth",
+    "AllowAny": "bolt_plugins.guards",
+    "HasAllPermissions": "bolt_plugins.guards",
+    "HasAnyPermission": "bolt_plugins.guards",
+    "HasPermission": "bolt_plugins.guards",
+    "IsAdminUser": "bolt_plugins.guards",
+    "IsAuthenticated": "bolt_plugins.guards",
+    "IsAuthenticatedOrReadOnly": "bolt_plugins.guards",
+    "IsStaff": "bolt_plugins.guards",
 }
 
-
-async def get_current_user(request: Any) -> Any:
-    """The request's Django user, for ``Depends(get_current_user)``: the authenticated user,
-    or ``AnonymousUser`` when the request carries no credentials (pair the route with
-    ``IsAuthenticated()`` to require one). Loaded once per request."""
-    return await request.auser()
-
-
-def __getattr__(name: str) -> Any:
-    if name in _AUTH:
-        import bolt_plugins.auth as auth
-
-        return getattr(auth, name)
-    if name in __all__:
-        import bolt_plugins.guards as guards
-
-        return getattr(guards, name)
-    raise AttributeError(f"module 'bolt.auth' has no attribute {name!r}")
+__all__ = [*_PLUGIN_EXPORTS]
+__getattr__, __dir__ = _lazy_exports(__name__, _PLUGIN_EXPORTS)

@@ -1,45 +1,21 @@
-"""Pagination classes for list endpoints (``pagination_class = PageNumberPagination``) and
-``@paginate(...)`` for function routes.
+"""Public facade: pagination classes for list endpoints (``pagination_class =
+PageNumberPagination``) and ``@paginate(...)`` for function routes.
 
-Re-exported from the CRUD plugin, which implements them; see ``docs/crud.md`` for the
-envelopes and limits. The plugin is imported on first use, so importing the kernel (or this
-module, or ``paginate`` from it) does not load the CRUD plugin.
+The CRUD plugin implements them (see ``docs/crud.md`` for the envelopes and limits); it is
+imported when one of these names is first used, so importing this module, or ``bolt``, does
+not load it.
 """
 
-from __future__ import annotations
+from bolt._facade import lazy_exports as _lazy_exports
 
-from collections.abc import Callable
-from typing import Any
+_PLUGIN_EXPORTS = {
+    "BasePagination": "bolt_plugins.crud.pagination",
+    "CursorPagination": "bolt_plugins.crud.pagination",
+    "LimitOffsetPagination": "bolt_plugins.crud.pagination",
+    "Page": "bolt_plugins.crud.pagination",
+    "PageNumberPagination": "bolt_plugins.crud.pagination",
+    "paginate": "bolt_plugins.crud.pagination",
+}
 
-__all__ = [
-    "BasePagination",
-    "CursorPagination",
-    "LimitOffsetPagination",
-    "Page",
-    "PageNumberPagination",
-    "paginate",
-]
-
-
-def paginate(pagination_class: Any = None) -> Callable[..., Any]:
-    """Paginate what a function route returns; written below the route decorator::
-
-        @api.get("/articles")
-        @paginate(PageNumberPagination)
-        async def articles() -> list[ArticleSchema]:
-            return Article.objects.order_by("-created_at")
-
-    See ``bolt_plugins.crud.pagination.paginate``; it is imported when this is called.
-    """
-    from bolt_plugins.crud import pagination
-
-    result: Callable[..., Any] = pagination.paginate(pagination_class)
-    return result
-
-
-def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from bolt_plugins.crud import pagination
-
-        return getattr(pagination, name)
-    raise AttributeError(f"module 'bolt.pagination' has no attribute {name!r}")
+__all__ = [*_PLUGIN_EXPORTS]
+__getattr__, __dir__ = _lazy_exports(__name__, _PLUGIN_EXPORTS)

@@ -1,32 +1,24 @@
-"""Class-based views, re-exported from the plugins that implement them."""
+"""Public facade: class-based views.
 
-from __future__ import annotations
+``from bolt.views import APIView, ViewSet, ModelViewSet, ...``. The viewsets and CRUD plugins
+implement them; each name is imported from the module on its right when first used, so
+importing this module loads neither plugin.
+"""
 
-from typing import Any
+from bolt._facade import lazy_exports as _lazy_exports
 
-__all__ = [
-    "APIView",
-    "CreateMixin",
-    "DestroyMixin",
-    "ListMixin",
-    "ModelViewSet",
-    "PartialUpdateMixin",
-    "ReadOnlyModelViewSet",
-    "RetrieveMixin",
-    "UpdateMixin",
-    "ViewSet",
-]
+_PLUGIN_EXPORTS = {
+    "APIView": "bolt_plugins.viewsets",
+    "ViewSet": "bolt_plugins.viewsets",
+    "ModelViewSet": "bolt_plugins.crud",
+    "ReadOnlyModelViewSet": "bolt_plugins.crud",
+    "CreateMixin": "bolt_plugins.crud",
+    "DestroyMixin": "bolt_plugins.crud",
+    "ListMixin": "bolt_plugins.crud",
+    "PartialUpdateMixin": "bolt_plugins.crud",
+    "RetrieveMixin": "bolt_plugins.crud",
+    "UpdateMixin": "bolt_plugins.crud",
+}
 
-_VIEWSETS = {"APIView", "ViewSet"}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _VIEWSETS:
-        import bolt_plugins.viewsets as viewsets
-
-        return getattr(viewsets, name)
-    if name in __all__:
-        import bolt_plugins.crud as crud
-
-        return getattr(crud, name)
-    raise AttributeError(f"module 'bolt.views' has no attribute {name!r}")
+__all__ = [*_PLUGIN_EXPORTS]
+__getattr__, __dir__ = _lazy_exports(__name__, _PLUGIN_EXPORTS)
