@@ -23,17 +23,13 @@ from typing import Any
 
 import pytest
 
-try:
-    # Imported now so that routes compiled in this test process honour force_authenticate.
-    import bolt.testing as _testing
-except ImportError:  # httpx missing: the fixtures say what to install when used
-    _testing = None  # type: ignore[assignment]
-
 
 def _client_class() -> Any:
-    if _testing is None:
-        import bolt.testing  # noqa: F401  (raises the ImportError naming what to install)
-    return _testing.TestClient
+    # Imported when a client is first asked for: a project without httpx still runs its
+    # other tests, and this fixture's ImportError says what to install.
+    from bolt.testing import TestClient
+
+    return TestClient
 
 
 @pytest.fixture

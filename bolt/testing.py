@@ -28,6 +28,8 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
 from asgiref.current_thread_executor import CurrentThreadExecutor
 from asgiref.sync import AsyncToSync
 
+from bolt.forced_auth import FORCED, switch_on
+
 __all__ = ["AsyncTestClient", "TestClient", "TestResponse", "assert_no_hook_calls"]
 
 
@@ -125,15 +127,10 @@ class _Portal:
         self.pool.shutdown(wait=False)
 
 
-def _force(user: Any, context: dict[str, Any] | None) -> None:
-    """Make the current task's requests carry ``user``'s auth context (see
-    ``TestClient.force_authenticate``)."""
-    from bolt_plugins.auth.base import PreloadedUser, user_context
-    from bolt_plugins.auth.middleware import FORCED_AUTH
-
-    if context is None:
-        context = user_context(user, backend="force_authenticate")
-    FORCED_AUTH.set((context, PreloadedUser(user) if user is not None else None))
+def _force(forced: tuple[Any, dict[str, Any] | None]) -> None:
+    """Make the current task's request carry the forced identity (see
+    ``TestClient.force_authenticate``); the task's context is a copy, so nothing else does."""
+    FORCED.set(forced)
 
 
 def _in_transaction() -> bool:
@@ -180,7 +177,7 @@ class _SyncTransport(httpx.BaseTransport):
                         done.set()
 
             if self.forced is not None:
-                _force(*self.forced)  # this request's task only: its context is a copy
+                _force(self.forced)  # this request's task only: its context is a copy
             try:
                 await self.app(scope, receive, send)
             finally:
@@ -232,7 +229,7 @@ class _SyncTransport(httpx.BaseTransport):
                         chunks.put(None)
 
             if forced is not None:
-                _force(*forced)
+                _force(forced)
             try:
                 await self.app(scope, receive, send)
             except BaseException as exc:
@@ -366,12 +363,16 @@ class TestClient(httpx.Client):
         ``request.auth`` and ``request.user`` see ``user``. ``context`` replaces the
         context built from the user (for backends whose context is not a Django user's);
         ``force_authenticate(None)`` goes back to real authentication. Routes without
-        authentication are not affected. Only a test client can do this: routes compiled in
-        a process that never imported ``bolt.testing`` have no such check.
+        authentication are not affected, and neither are other clients.
+
+        The first call in a process switches forced authentication on
+        (``bolt.forced_auth``), for routes compiled before or after; until then no route
+        looks for it, and nothing a request carries can set it.
         """
         if user is None and context is None:
             self._bolt_transport.forced = None
         else:
+            switch_on()
             self._bolt_transport.forced = (user, context)
 
     def websocket_connect(
@@ -575,7 +576,7 @@ class WebSocketTestSession:
                 self._outbox.put(message)
 
             if forced is not None:
-                _force(*forced)
+                _force(forced)
             try:
                 await self.client.app(self.scope, receive, send)
             finally:

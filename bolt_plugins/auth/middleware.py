@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import inspect
-import sys
-from contextvars import ContextVar
+from collections.abc import Callable
 from typing import Any
 
+from bolt import forced_auth
 from bolt.facts import AUTH_CHALLENGE
 from bolt.pipeline import PHASE_AUTH, Middleware
 from bolt.request import Request
 
+from .base import PreloadedUser, user_context
 from .facts import AUTH_BACKENDS
 
-__all__ = ["FORCED_AUTH", "auth_middleware"]
+__all__ = ["auth_middleware"]
 
-#: Set by ``bolt.testing.TestClient.force_authenticate`` for the requests it sends: the auth
-#: context and user loader every authenticating route then uses instead of its backends.
-#: Only a test client in the same process can set it; nothing a client sends can.
-FORCED_AUTH: ContextVar[tuple[dict[str, Any], Any] | None] = ContextVar(
-    "bolt_forced_auth", default=None
-)
+Step = Callable[[Request], Any]
 
 
 def auth_middleware(api: Any, route: Any, backends: list[Any]) -> Middleware:
@@ -54,37 +50,33 @@ def auth_middleware(api: Any, route: Any, backends: list[Any]) -> Middleware:
     route.meta[AUTH_CHALLENGE] = ", ".join(
         getattr(b, "challenge", None) or "Bearer" for b in prepared_backends
     )
-    frozen = tuple(steps)
-    if "bolt.testing" in sys.modules:
-        # Compiled inside a test process: honour ``force_authenticate``. Production code
-        # never imports bolt.testing, so its routes never carry this check.
-        return _forcible(_auth_step(frozen))
-    return _auth_step(frozen)
-
-
-def _forcible(middleware: Middleware) -> Middleware:
-    """The same step, preceded by the test client's forced context when one is set."""
-    real: Any = middleware.before
-
-    def forced_or_real(request: Request) -> Any:
-        forced = FORCED_AUTH.get()
-        if forced is not None:
-            request.auth, request.user_loader = forced
-            return None
-        return real(request)
-
-    async def aforced_or_real(request: Request) -> None:
-        forced = FORCED_AUTH.get()
-        if forced is not None:
-            request.auth, request.user_loader = forced
-            return
-        await real(request)
-
-    step = aforced_or_real if inspect.iscoroutinefunction(real) else forced_or_real
+    step, arm = _auth_step(tuple(steps))
+    # Forced authentication (``bolt.forced_auth``): the plain step until a test client
+    # forces in this process, then armed; production never pays for it.
+    forced_auth.when_switched_on(step, arm)
     return Middleware(PHASE_AUTH, before=step, name="auth", optional=False)
 
 
-def _auth_step(frozen: tuple[tuple[Any, bool, Any], ...]) -> Middleware:
+def _forced(request: Request) -> dict[str, Any] | None:
+    """The auth context a test client forced for this request (its user loader set), or
+    ``None``: what an armed step checks before its backends."""
+    forced = forced_auth.FORCED.get()
+    if forced is None:
+        return None
+    user, context = forced
+    if context is None:
+        context = user_context(user, backend="force_authenticate")
+    request.user_loader = PreloadedUser(user) if user is not None else None
+    return context
+
+
+def _auth_step(frozen: tuple[tuple[Any, bool, Any], ...]) -> tuple[Step, Callable[[], None]]:
+    """The route's ``before`` step, and how to arm it for forced authentication.
+
+    Arming rebinds a variable the step reads anyway (the backend, the backend tuple), so
+    the step costs the same until armed and the kernel's compiled chain, which holds the
+    step itself, need not change.
+    """
     if len(frozen) == 1:
         authenticate, is_async, loader = frozen[0]
         if not is_async:
@@ -97,8 +89,20 @@ def _auth_step(frozen: tuple[tuple[Any, bool, Any], ...]) -> Middleware:
                     if loader is not None and request.user_loader is None:
                         request.user_loader = loader
 
-            step: Any = authenticate_one
-            return Middleware(PHASE_AUTH, before=step, name="auth", optional=False)
+            def arm_one() -> None:
+                nonlocal authenticate
+                real = authenticate
+
+                def forced_or_real(request: Request) -> Any:
+                    context = _forced(request)
+                    if context is None:
+                        return real(request)
+                    request.auth = context
+                    return None  # the step has nothing left to do
+
+                authenticate = forced_or_real
+
+            return authenticate_one, arm_one
 
     async def authenticate_any(request: Request) -> None:
         # hot path
@@ -112,4 +116,9 @@ def _auth_step(frozen: tuple[tuple[Any, bool, Any], ...]) -> Middleware:
                     request.user_loader = loader
                 break
 
-    return Middleware(PHASE_AUTH, before=authenticate_any, name="auth", optional=False)
+    def arm_any() -> None:
+        nonlocal frozen
+        # Tried first; it has no loader of its own (``_forced`` set the user's).
+        frozen = ((_forced, False, None), *frozen)
+
+    return authenticate_any, arm_any
