@@ -7,7 +7,7 @@ plugins choose their phases from) and ``bolt.route_options`` (``route_option``,
 plugins, imported on first use so the kernel does not depend on them.
 """
 
-from bolt._facade import lazy_exports
+from bolt._facade import lazy_exports as _lazy_exports
 from bolt.pipeline import (
     FIRST_PARTY_PHASES,
     PHASE_AUTH,
@@ -47,4 +47,4 @@ __all__ = [
     "skip_middleware",
     *_PLUGIN_EXPORTS,
 ]
-__getattr__, __dir__ = lazy_exports(__name__, _PLUGIN_EXPORTS)
+__getattr__, __dir__ = _lazy_exports(__name__, _PLUGIN_EXPORTS)
