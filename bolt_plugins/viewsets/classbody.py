@@ -18,6 +18,7 @@ from typing import Any
 from bolt.classoptions import ROUTED_ATTR
 from bolt.defaults import looks_like_method
 from bolt.exceptions import ImproperlyConfigured
+from bolt.layers import LEVELS, Layer
 from bolt.route import Route
 from bolt_plugins.viewsets.options import class_layer
 
@@ -36,10 +37,10 @@ BOUND_ATTR = ROUTED_ATTR
 OWNER_ATTR = "__bolt_view_owner__"
 # api.state key: functions registered from a class body and not yet bound to their class.
 UNBOUND_STATE = "viewsets.unbound"
-# Class attributes (in the class's own __dict__): the layers of the class's registration
-# (api.view/api.viewset keywords and the routers it was included through), and the
-# class-body routes made so far, which take those layers too.
-MOUNT_ATTR = "_bolt_mount_layers"
+# Class attributes (in the class's own __dict__): the layers of each registration of the
+# class (api.view/api.viewset keywords and the routers it was included through), and the
+# class-body routes made so far, which take the first registration's layers too.
+MOUNTS_ATTR = "_bolt_mounts"
 ROUTES_ATTR = "_bolt_class_body_routes"
 
 
@@ -96,48 +97,109 @@ def _routes(
             "restriction"
         )
     explicit = {k: v for k, v in options.items() if k not in ("kind", "methods")}
-    layers = [class_layer(cls, api.plugin_options), *cls.__dict__.get(MOUNT_ATTR, ())]
+    mounts: list[tuple[Layer, ...]] = cls.__dict__.get(MOUNTS_ATTR, [])
+    layers = [class_layer(cls, api.plugin_options), *(mounts[0] if mounts else ())]
     func.__dict__[BOUND_ATTR] = True
     routes = [
         build_route(cls, func, method, path, func.__name__, explicit, layers=layers)
         for method in options["methods"]
     ]
+    for route in routes:
+        _check_mounts(cls, route, mounts)
     if ROUTES_ATTR not in cls.__dict__:
         setattr(cls, ROUTES_ATTR, [])
     cls.__dict__[ROUTES_ATTR].extend(routes)
     return routes
 
 
-def attach_mount(cls: type, layers: list[Any]) -> None:
-    """Record the layers of ``cls``'s registration and give them to its class-body routes,
-    made before or after it: registration keywords and router defaults reach every route
-    of the class. A class with class-body routes can be registered once only (two mounts
-    would give those routes two different sets of defaults)."""
-    body_routes = cls.__dict__.get(ROUTES_ATTR, [])
-    previous = cls.__dict__.get(MOUNT_ATTR)
-    has_body_routes = body_routes or cls.__dict__.get("_bolt_has_class_routes")
-    if previous is not None and has_body_routes and _effect(previous) != _effect(layers):
-        raise ImproperlyConfigured(
-            f"{cls.__qualname__} has route decorators in its body and is registered twice "
-            "with different options; its class-body routes could not tell which "
-            "registration's options apply. Register a subclass for the second path, or "
-            "put the options on the class."
-        )
-    setattr(cls, MOUNT_ATTR, tuple(layers))
+def attach_mount(cls: type, layers: list[Layer]) -> None:
+    """Record one registration of ``cls`` (its ``api.view``/``api.viewset`` keywords and
+    the routers it was included through) for the class-body routes of ``cls``.
+
+    The registration's own routes get these layers from discovery; a class-body route is
+    one route at one path, whatever the number of registrations, so it takes the layers of
+    the first registration, and every further registration must give it the same options
+    (checked here and when a class-body route is made later, from a router included after
+    the registrations). Registrations that would give it different options stop startup:
+    stacking both sets of layers would serve it with a mixture, and keeping one would
+    silently drop the other's guards. Registrations that differ only where the route's own
+    options (or descriptive ones such as ``tags``) decide are fine.
+    """
+    mount = tuple(layers)
+    mounts: list[tuple[Layer, ...]] | None = cls.__dict__.get(MOUNTS_ATTR)
+    if mounts is None:
+        mounts = []
+        setattr(cls, MOUNTS_ATTR, mounts)
+    mounts.append(mount)
+    body_routes: list[Route] = cls.__dict__.get(ROUTES_ATTR, [])
     for route in body_routes:
-        route.add_layers(*layers)
+        _check_mounts(cls, route, mounts)
+    if len(mounts) == 1:
+        for route in body_routes:
+            route.add_layers(*mount)
 
 
 # Options that describe a route rather than change what it does or who may call it.
 _DESCRIPTIVE = frozenset({"name", "tags", "summary", "description", "operation_id", "deprecated"})
+# The layers a class-body route has besides its registration's: its own and its class's.
+# (Router and API layers added around it later are the same whichever registration counts.)
+_OWN_LEVELS = ("route", "class")
 
 
-def _effect(layers: Any) -> dict[str, Any]:
-    """What a registration's layers change for the routes they reach."""
+def _check_mounts(cls: type, route: Route, mounts: list[tuple[Layer, ...]]) -> None:
+    """Refuse registrations of ``cls`` that would give class-body ``route`` different
+    options than its first registration does."""
+    if len(mounts) < 2:
+        return
+    first = _effect(route, mounts[0])
+    for mount in mounts[1:]:
+        other = _effect(route, mount)
+        differ = sorted(
+            key
+            for key in first.keys() | other.keys()
+            if key not in first or key not in other or not _same(first[key], other[key])
+        )
+        if differ:
+            raise ImproperlyConfigured(
+                f"{cls.__qualname__} is registered twice, {_where(mounts[0])} and "
+                f"{_where(mount)}, and the two would give its class-body route {route!r} "
+                f"different {', '.join(differ)}; that route has one path and cannot follow "
+                f"both. Give the route its own {differ[0]}= in its route decorator, put the "
+                "option on the class, or register a subclass for the second path."
+            )
+
+
+def _effect(route: Route, mount: tuple[Layer, ...]) -> dict[str, Any]:
+    """The options ``route`` gets under one registration, most specific level first (a
+    registration's keywords are above the class, a router's below it), without the
+    descriptive ones."""
+    layers = [layer for layer in route.layers if layer.level in _OWN_LEVELS]
+    layers.extend(mount)
+    layers.sort(key=lambda layer: LEVELS.index(layer.level))  # stable
     merged: dict[str, Any] = {}
-    for layer in reversed(list(layers)):
+    for layer in reversed(layers):
         merged.update(layer.options)
     return {k: v for k, v in merged.items() if k not in _DESCRIPTIVE}
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal option values, where two instances of one class holding the same attributes
+    count as equal (``guards=[IsAdminUser()]`` written in two registrations)."""
+    if a is b or a == b:
+        return True
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if type(a) is not type(b) or isinstance(a, type):
+        return False
+    state_a, state_b = getattr(a, "__dict__", None), getattr(b, "__dict__", None)
+    return state_a is not None and state_a == state_b
+
+
+def _where(mount: tuple[Layer, ...]) -> str:
+    where = mount[0].where
+    if len(mount) > 1:
+        where += " under " + ", ".join(layer.where for layer in mount[1:])
+    return where
 
 
 def check_unbound(api: Any) -> None:
