@@ -9,7 +9,11 @@ from bolt._facade import lazy_exports as _lazy_exports
 
 _PLUGIN_EXPORTS = {
     "APIView": "bolt_plugins.viewsets",
-    "ViewSet": "bolt_plugins.viewsets",
+    # The routing ViewSet plus the CRUD plugin's ORM hooks (``GenericView``): the guide's
+    # ``ViewSet`` has ``queryset``, ``get_queryset()`` and ``get_object()``.
+    "ViewSet": "bolt_plugins.crud",
+    "GenericViewSet": "bolt_plugins.crud",
+    "GenericView": "bolt_plugins.crud",
     "ModelViewSet": "bolt_plugins.crud",
     "ReadOnlyModelViewSet": "bolt_plugins.crud",
     "CreateMixin": "bolt_plugins.crud",

@@ -1,5 +1,6 @@
-"""The CRUD plugin: mixins, ``ModelViewSet`` and ``ReadOnlyModelViewSet`` over the Django ORM,
-model → Struct encoding, ORM error mapping, pagination and declarative filters.
+"""The CRUD plugin: the ORM half of view classes (``GenericView``; the public ``ViewSet`` is
+``GenericViewSet``), the CRUD mixins, ``ModelViewSet`` and ``ReadOnlyModelViewSet`` over the
+Django ORM, model → Struct encoding, ORM error mapping, pagination and declarative filters.
 
 Hooks: ``bolt_configure`` (gives Structs ``from_model``), ``bolt_collect_routes`` (a wrapper:
 sync endpoints get connection hygiene), ``bolt_resolve_param`` (the write body of a class that
@@ -11,10 +12,10 @@ records which query parameters its list accepts) and ``bolt_openapi_operation`` 
 list parameters and ORM errors in the OpenAPI document, ``bolt_plugins/crud/openapi.py``).
 See ``docs/crud.md``.
 
-Depends on the viewsets plugin for ``ModelViewSet``/``ReadOnlyModelViewSet`` (they are
-``ViewSet`` classes; registering one without viewsets stops startup naming it). The encoder
-and the error mapping also serve plain function routes without it. It is the only
-first-party plugin that imports another.
+Depends on the viewsets plugin for ``GenericViewSet``/``ModelViewSet``/``ReadOnlyModelViewSet``
+(the viewsets plugin's ``ViewSet`` plus ``GenericView``; registering one without viewsets
+stops startup naming it). The encoder and the error mapping also serve plain function routes
+without it. It is the only first-party plugin that imports another.
 """
 
 from __future__ import annotations
@@ -28,19 +29,21 @@ from bolt_plugins.crud.encoder import answer_per_request, make_encoder
 from bolt_plugins.crud.encoding import install_from_model
 from bolt_plugins.crud.errors import exception_handlers
 from bolt_plugins.crud.facts import KNOWN_QUERY
+from bolt_plugins.crud.generics import (
+    GenericView,
+    body_extractor,
+    check_view,
+    filter_spec_of,
+    paginator_of,
+)
 from bolt_plugins.crud.hygiene import crud_default, orm_middleware, wrap_sync_endpoints
 from bolt_plugins.crud.mixins import (
     CreateMixin,
-    CrudBase,
     DestroyMixin,
     ListMixin,
     PartialUpdateMixin,
     RetrieveMixin,
     UpdateMixin,
-    body_extractor,
-    check_view,
-    filter_spec_of,
-    paginator_of,
 )
 from bolt_plugins.crud.pagination import (
     CursorPagination,
@@ -52,6 +55,7 @@ __all__ = [
     "CreateMixin",
     "CursorPagination",
     "DestroyMixin",
+    "GenericView",
     "LimitOffsetPagination",
     "ListMixin",
     "PageNumberPagination",
@@ -64,7 +68,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # The ViewSet classes need the viewsets plugin; import it only when they are used, so
     # the encoder and error mapping also serve plain function routes without it.
-    if name in ("ModelViewSet", "ReadOnlyModelViewSet"):
+    if name in ("GenericViewSet", "ModelViewSet", "ReadOnlyModelViewSet", "ViewSet"):
         from bolt_plugins.crud import viewsets
 
         return getattr(viewsets, name)
@@ -112,7 +116,7 @@ def bolt_exception_handlers(api: Any) -> dict[type[BaseException], Any]:
 @hookimpl(trylast=True)
 def bolt_route_compiled(api: Any, route: Route) -> None:
     view = route.view_class
-    if view is None or not issubclass(view, CrudBase):
+    if view is None or not issubclass(view, GenericView):
         return
     check_view(view)
     model = view.get_model()
@@ -140,7 +144,5 @@ def bolt_openapi_operation(api: Any, route: Route, operation: dict[str, Any], do
 
 def _default_queryset(view: type) -> bool:
     """True when no class overrides ``get_queryset`` (so a model or queryset is required)."""
-    from bolt_plugins.viewsets import ViewSet
-
     own: Any = view.get_queryset  # type: ignore[attr-defined]
-    return own in (CrudBase.get_queryset, ViewSet.get_queryset)
+    return own is GenericView.get_queryset

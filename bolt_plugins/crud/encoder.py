@@ -33,13 +33,13 @@ from bolt_plugins.crud.encoding import (
     to_struct,
     to_structs,
 )
-from bolt_plugins.crud.hygiene import crud_default
-from bolt_plugins.crud.mixins import (
-    CrudBase,
+from bolt_plugins.crud.generics import (
+    GenericView,
     chosen_serializer,
     serializer_is_dynamic,
     static_serializer,
 )
+from bolt_plugins.crud.hygiene import crud_default
 from bolt_plugins.crud.schemas import model_schema
 
 __all__ = ["answer_per_request", "make_encoder"]
@@ -197,7 +197,7 @@ def answer_per_request(routes: list[Route] | None) -> list[Route] | None:
     """
     for route in routes or ():
         view = route.view_class
-        if not (isinstance(view, type) and issubclass(view, CrudBase)):
+        if not (isinstance(view, type) and issubclass(view, GenericView)):
             continue
         if not serializer_is_dynamic(view) or crud_default(route) or not _returns_models(route):
             continue

@@ -74,14 +74,8 @@ def _is_orm_view(view: type | None) -> bool:
 
 def crud_default(route: Route) -> bool:
     """True when the route runs one of the CRUD mixins' own actions."""
-    from bolt_plugins.crud.mixins import CrudBase
-
     target = getattr(route.endpoint, "__wrapped__", route.endpoint)
-    qualname = getattr(target, "__qualname__", "")
-    owner = qualname.rpartition(".")[0]
-    return any(owner == klass.__name__ for klass in CrudBase.__subclasses__()) or (
-        owner == CrudBase.__name__
-    )
+    return getattr(target, "__module__", None) == "bolt_plugins.crud.mixins"
 
 
 def orm_middleware(route: Route) -> Middleware | None:

@@ -23,13 +23,13 @@ from typing import Any
 
 from bolt.routing import parse_path
 from bolt_plugins.crud.filters import MAX_SEARCH_LENGTH
-from bolt_plugins.crud.mixins import (
-    CrudBase,
-    DestroyMixin,
+from bolt_plugins.crud.generics import (
+    GenericView,
     filter_spec_of,
     paginator_of,
     static_serializer,
 )
+from bolt_plugins.crud.mixins import DestroyMixin
 from bolt_plugins.crud.pagination import (
     CursorPagination,
     LimitOffsetPagination,
@@ -232,7 +232,7 @@ def document_crud(route: Any, operation: dict[str, Any], doc: Any) -> None:
         _document_paged(paged, operation, doc)
         return
     view = route.view_class
-    if view is None or not issubclass(view, CrudBase):
+    if view is None or not issubclass(view, GenericView):
         return
     responses = operation["responses"]
     success = _success(operation)

@@ -251,17 +251,14 @@ _MAX_REBUILDS = 8
 
 def _class_reads_statically(cls: type, action: str) -> bool:
     """True when the class reads its queryset the mixins' way (checked once per class)."""
-    from bolt_plugins.crud.mixins import CrudBase
-    from bolt_plugins.viewsets import ViewSet
+    from bolt_plugins.crud.generics import GenericView
 
-    if getattr(cls, "get_queryset", None) is not CrudBase.get_queryset:
+    if getattr(cls, "get_queryset", None) is not GenericView.get_queryset:
         return False
-    if action == "retrieve" and getattr(cls, "get_object", None) is not CrudBase.get_object:
+    if action == "retrieve" and getattr(cls, "get_object", None) is not GenericView.get_object:
         return False
-    if action == "list" and getattr(cls, "filter_queryset", None) not in (
-        CrudBase.filter_queryset,
-        ViewSet.filter_queryset,
-    ):
+    own_filter = getattr(cls, "filter_queryset", None)
+    if action == "list" and own_filter is not GenericView.filter_queryset:
         return False
     # Plain class attributes, not properties computing a queryset per request.
     queryset = inspect.getattr_static(cls, "queryset", None)
@@ -309,7 +306,7 @@ def _build(cls: type, action: str, source: Any, schema: Any) -> PreparedRead | N
         return None
     lookup, field = "", None
     if action == "list":
-        from bolt_plugins.crud.mixins import filter_spec_of
+        from bolt_plugins.crud.generics import filter_spec_of
 
         # The declared default ordering is part of the SQL; a request with a query string
         # never reaches the prepared path.

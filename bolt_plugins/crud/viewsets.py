@@ -1,7 +1,9 @@
-"""``ModelViewSet`` and ``ReadOnlyModelViewSet``: the mixins on top of ``ViewSet``."""
+"""The viewset classes of the CRUD plugin: the viewsets plugin's routing ``ViewSet`` plus the
+ORM hooks of ``GenericView``, with and without the CRUD actions."""
 
 from __future__ import annotations
 
+from bolt_plugins.crud.generics import GenericView
 from bolt_plugins.crud.mixins import (
     CreateMixin,
     DestroyMixin,
@@ -10,9 +12,22 @@ from bolt_plugins.crud.mixins import (
     RetrieveMixin,
     UpdateMixin,
 )
-from bolt_plugins.viewsets import ViewSet
+from bolt_plugins.viewsets import ViewSet as RoutingViewSet
 
-__all__ = ["ModelViewSet", "ReadOnlyModelViewSet"]
+__all__ = ["GenericViewSet", "ModelViewSet", "ReadOnlyModelViewSet", "ViewSet"]
+
+
+class GenericViewSet(GenericView, RoutingViewSet):
+    """A ``ViewSet`` over a model: ``queryset``/``model``, the serializer attributes,
+    ``get_queryset()``, ``get_object()``, ``filter_queryset()``, ``get_serializer_class()``
+    and the write helpers, with no actions of its own. ``bolt.views.ViewSet`` is this class:
+    write ``list``/``retrieve``/... yourself, or add the CRUD mixins
+    (``class V(ViewSet, ListMixin, RetrieveMixin)``).
+    """
+
+
+#: The name users import (``from bolt.views import ViewSet``).
+ViewSet = GenericViewSet
 
 
 class ModelViewSet(
@@ -22,7 +37,7 @@ class ModelViewSet(
     UpdateMixin,
     PartialUpdateMixin,
     DestroyMixin,
-    ViewSet,
+    GenericViewSet,
 ):
     """Every CRUD action for a model, configured by ``queryset`` or ``model`` and the
     serializer attributes; override any action or hook and call ``super()`` to extend it.
@@ -32,5 +47,5 @@ class ModelViewSet(
     """
 
 
-class ReadOnlyModelViewSet(ListMixin, RetrieveMixin, ViewSet):
+class ReadOnlyModelViewSet(ListMixin, RetrieveMixin, GenericViewSet):
     """``list`` and ``retrieve`` only: ``GET /articles`` and ``GET /articles/{pk}``."""

@@ -1,4 +1,5 @@
-"""``APIView`` and ``ViewSet``: the classes users subclass.
+"""``APIView`` and ``ViewSet``: the routing half of the classes users subclass (the CRUD
+plugin's ``GenericView`` is the ORM half).
 
 A view class is configuration plus handlers. Routes are made from it once (by
 ``api.view()``, ``api.viewset()`` or route decorators in its body); each request then gets a
@@ -11,8 +12,6 @@ from __future__ import annotations
 import inspect
 from types import MappingProxyType
 from typing import Any, ClassVar
-
-from bolt.exceptions import ImproperlyConfigured, NotFound
 
 __all__ = ["STANDARD_ACTIONS", "VIEW_ACTIONS", "APIView", "ViewSet"]
 
@@ -37,15 +36,6 @@ VIEW_ACTIONS: dict[str, tuple[tuple[str, bool], ...]] = {
     "PUT": (("update", True),),
     "PATCH": (("partial_update", True), ("update", True)),
     "DELETE": (("destroy", True),),
-}
-
-# Which serializer attributes each action tries, before ``serializer_class``.
-SERIALIZER_CHAIN: dict[str | None, tuple[str, ...]] = {
-    "list": ("list_serializer_class",),
-    "retrieve": ("detail_serializer_class",),
-    "create": ("create_serializer_class",),
-    "update": ("update_serializer_class", "create_serializer_class"),
-    "partial_update": ("update_serializer_class", "create_serializer_class"),
 }
 
 _EMPTY: MappingProxyType[str, Any] = MappingProxyType({})
@@ -117,14 +107,12 @@ class ViewSet(APIView):
     ``lookup_field`` names the detail path parameter. When no class below ``ViewSet`` sets
     it, the name the detail handlers ask for is used (``retrieve(self, request, id: int)``
     gives ``{id}``), else ``pk``.
+
+    This class knows routes, not models: ``bolt.views.ViewSet`` (the CRUD plugin's
+    ``GenericViewSet``) adds ``queryset``, ``get_queryset()``, ``get_object()``,
+    ``filter_queryset()`` and ``get_serializer_class()``.
     """
 
-    queryset: Any = None
-    serializer_class: Any = None
-    list_serializer_class: Any = None
-    detail_serializer_class: Any = None
-    create_serializer_class: Any = None
-    update_serializer_class: Any = None
     lookup_field: str = "pk"
     basename: str | None = None
 
@@ -160,64 +148,3 @@ class ViewSet(APIView):
         """
         parent = getattr(super(), "handler_signature", None)
         return parent(action, signature) if parent is not None else signature
-
-    # --- per-request hooks --------------------------------------------------------------
-    async def get_queryset(self) -> Any:
-        """A fresh clone of ``queryset`` (or ``model``'s default manager), per call."""
-        queryset = self.queryset
-        if queryset is None:
-            model = getattr(self, "model", None)
-            if model is not None:
-                return model._default_manager.all()
-            raise ImproperlyConfigured(
-                f"{type(self).__name__} has no `queryset`; set `queryset = Model.objects.all()`"
-                " or override `get_queryset()`"
-            )
-        return queryset.all()
-
-    async def filter_queryset(self, queryset: Any) -> Any:
-        """Filtering, searching and ordering hook; returns ``queryset`` unchanged."""
-        return queryset
-
-    async def get_object(self, pk: Any = None, **lookup: Any) -> Any:
-        """One object of ``get_queryset()`` by ``pk``/``lookup``, else by the URL's lookup
-        value. A missing object, or a value the column cannot hold, is a 404.
-
-        The route's ``object_checks`` (the guards' ``has_object_permission``) run on the
-        object before it is returned; a refusal raises 401/403."""
-        field = self.get_lookup_field()
-        lookup = {k: v for k, v in lookup.items() if v is not None}
-        if pk is not None:
-            lookup = {field: pk, **lookup}
-        if not lookup:
-            if field not in self.kwargs:
-                raise ImproperlyConfigured(
-                    f"{type(self).__name__}.get_object() got no lookup value and the URL has "
-                    f"no {{{field}}} parameter"
-                )
-            lookup = {field: self.kwargs[field]}
-        queryset = await self.get_queryset()
-        from django.core.exceptions import ValidationError
-
-        try:
-            obj = await queryset.aget(**lookup)
-        except queryset.model.DoesNotExist:
-            raise NotFound(detail="Not found.") from None
-        except (ValueError, TypeError, ValidationError):
-            raise NotFound(detail="Not found.") from None
-        await self.check_object_permissions(obj)
-        return obj
-
-    def get_serializer_class(self, action: str | None = None) -> Any:
-        """The serializer for ``action`` (default ``self.action``): the action-specific
-        attribute, else ``serializer_class``."""
-        if action is None:
-            action = self.action
-        for attr in (*SERIALIZER_CHAIN.get(action, ()), "serializer_class"):
-            value = getattr(self, attr, None)
-            if value is not None:
-                return value
-        raise ImproperlyConfigured(
-            f"{type(self).__name__} has no serializer for action {action!r}; set "
-            "`serializer_class` or override `get_serializer_class()`"
-        )

@@ -19,7 +19,7 @@ from bolt.auth import IsAuthenticated, JWTAuthentication, create_jwt_for_user
 from bolt.exceptions import ImproperlyConfigured
 from bolt.params import Body
 from bolt.testing import TestClient
-from bolt.views import ModelViewSet
+from bolt.views import ModelViewSet, ViewSet
 from tests.testapp.models import Article, Post
 
 pytestmark = [pytest.mark.orm, pytest.mark.django_db(transaction=True)]
@@ -248,7 +248,7 @@ def test_custom_action_writes_only_the_chosen_schema(client: Any, plain: Any, st
 
 def test_write_schema_decoders_are_built_once_per_schema(client: Any, plain: Any) -> None:
     """Per-request choice, per-schema work: the second request builds nothing new."""
-    from bolt_plugins.crud import mixins
+    from bolt_plugins.crud import generics as mixins
 
     client.post("/by-auth", json={"title": "a"}, headers=plain)
     built = set(mixins.BODY_DECODERS)
@@ -344,3 +344,64 @@ def test_custom_handlers_returning_models_answer_with_the_callers_schema(
     assert listed.json() == [{"id": pk, "title": "T", "content": ""}]
     staff_peek = client.get(f"/by-claim/{pk}/peek", headers=staffer).json()
     assert (staff_peek["status"], staff_peek["author"]) == ("secret", "ann")
+
+
+class PlainByUser(ViewSet):
+    """A plain ``ViewSet`` (no CRUD mixins) with the same per-request choice: its own
+    handlers return models and querysets and declare no schema."""
+
+    queryset = Article.objects.all()
+    auth = [JWTAuthentication()]
+    guards = [IsAuthenticated()]
+
+    def get_serializer_class(self, action: str | None = None) -> Any:
+        return StaffArticle if self.request.user.is_staff else PublicArticle
+
+    async def list(self, request: Any):
+        return await self.filter_queryset(await self.get_queryset())
+
+    async def retrieve(self, request: Any, pk: int):
+        return await self.get_object(pk)
+
+
+def test_plain_viewset_handlers_answer_with_the_callers_schema(plain: Any, staffer: Any) -> None:
+    """The widest schema (what the class answers without a request) never reaches a plain
+    user through a plain ViewSet's own handlers either."""
+    pk = Article.objects.create(title="T", status="secret", author="ann").pk
+    api = BoltAPI()
+    api.viewset("/plain")(PlainByUser)
+    with TestClient(api) as c:
+        public = {"id": pk, "title": "T", "content": ""}
+        assert c.get(f"/plain/{pk}", headers=plain).json() == public
+        assert c.get("/plain", headers=plain).json() == [public]
+        staff = c.get(f"/plain/{pk}", headers=staffer).json()
+        assert (staff["status"], staff["author"]) == ("secret", "ann")
+        assert c.get("/plain/999999", headers=plain).json() == {"detail": "Article not found"}
+
+
+def test_a_write_asks_for_its_schema_once(plain: Any, user: Any) -> None:
+    """The schema chosen to decode the body is the one the write helpers check against:
+    ``get_serializer_class()`` is asked once for the write action (and once for the answer)."""
+    asked: list[str | None] = []
+
+    class Counting(ModelViewSet):
+        queryset = Article.objects.all()
+        auth = [JWTAuthentication()]
+        guards = [IsAuthenticated()]
+
+        def get_serializer_class(self, action: str | None = None) -> Any:
+            asked.append(action)
+            return PublicArticle if self.request.auth is not None else StaffArticle
+
+    api = BoltAPI()
+    api.viewset("/counting")(Counting)
+    with TestClient(api) as c:
+        c.get("/counting", headers=plain)  # compile and warm up
+        asked.clear()
+        made = c.post("/counting", json={"title": "t"}, headers=plain)
+        assert made.status_code == 201, made.text
+        assert asked.count("create") == 1, asked
+        asked.clear()
+        pk = made.json()["id"]
+        assert c.patch(f"/counting/{pk}", json={"title": "u"}, headers=plain).status_code == 200
+        assert asked.count("partial_update") == 1, asked

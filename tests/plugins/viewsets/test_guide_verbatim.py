@@ -78,7 +78,7 @@ def test_unified_custom_lookup_field_and_read_only(client_for):
     got = client.get("/articles/hello-world")
     assert got.status_code == 200
     assert got.json() == {"id": row.id, "title": "Hello", "slug": "hello-world"}
-    assert client.get("/articles/nope").json() == {"detail": "Not found."}
+    assert client.get("/articles/nope").json() == {"detail": "Article not found"}
     assert [r.path for r in api.iter_routes() if r.path.startswith("/articles")] == [
         "/articles/{slug}"
     ]

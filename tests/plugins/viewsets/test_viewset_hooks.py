@@ -118,7 +118,7 @@ def test_base_get_object_by_lookup_and_404(api, client_for, users):
     }
     missing = client.get("/users/nobody")
     assert missing.status_code == 404
-    assert missing.json() == {"detail": "Not found."}
+    assert missing.json() == {"detail": "User not found"}
     assert client.delete("/users/alice").status_code == 204
     assert client.delete("/users/alice").status_code == 404
     assert not User.objects.filter(username="alice").exists()
