@@ -395,6 +395,7 @@ def compile_route(api: Any, route: Route) -> None:
     route.return_type = _return_type(route, endpoint)
     shape = api.pm.hook.bolt_response_encoder(api=api, route=route, return_type=route.return_type)
     respond, respond_async = _responder(route, shape)
+    status = route.status_code or 200
     call = make_call(endpoint)
     # Routes that opt in to Django's MIDDLEWARE: its wrapper reads the body first.
     with_django = django_middleware_for(api, route)
@@ -425,8 +426,11 @@ def compile_route(api: Any, route: Route) -> None:
         else:
             result = await call(**(await _gather(request, extractors)))
         if respond_async:
-            response: Response = await respond(result)
-            return response
+            if type(result) is tuple or result is None or isinstance(result, Response):
+                response: Response = await respond(result)
+                return response
+            # The common case awaits the shaper itself: one coroutine less than ``respond``.
+            return _as_response(await shape(result), status)
         return respond(result)  # type: ignore[no-any-return]
 
     route.claim("skip_middleware")
