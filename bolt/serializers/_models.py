@@ -38,6 +38,7 @@ from django.db.models.base import ModelBase
 
 from bolt.exceptions import ImproperlyConfigured
 from bolt.serializers._core import ValidationError
+from bolt.serializers._reading import to_struct, to_structs
 
 __all__ = ["PRIVILEGED_FIELDS", "dump_many", "dump_one", "from_model", "model_fields"]
 
@@ -284,19 +285,17 @@ def from_model(
 
 
 def dump_one(cls: Any, obj: Any) -> Any:
-    """``cls.dump(obj)``: a model instance through the CRUD reading plan, else convert."""
+    """``cls.dump(obj)``: a model instance through the reading plan, else convert."""
     read = cls.read_type()
     if isinstance(obj, models.Model):
-        from bolt_plugins.crud.encoding import to_struct
-
         return to_struct(obj, read)
     return msgspec.convert(obj, read, from_attributes=True, strict=False)
 
 
 def dump_many(cls: Any, objs: Iterable[Any]) -> list[Any]:
+    """``cls.dump_many(objs)``: a queryset fetches what the read variant nests (and reads
+    plain columns without building instances), anything else is dumped item by item."""
     read = cls.read_type()
     if isinstance(objs, models.QuerySet):
-        from bolt_plugins.crud.encoding import to_structs
-
         return to_structs(objs, read)
     return [dump_one(cls, obj) for obj in objs]
