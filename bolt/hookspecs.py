@@ -178,6 +178,18 @@ def bolt_openapi_operation(api: BoltAPI, route: Route, operation: dict[str, Any]
     """
 
 
+@hookspec(firstresult=True)
+def bolt_openapi_document(api: BoltAPI) -> dict[str, Any] | None:
+    """Return ``api``'s OpenAPI document as a dict, or ``None`` when this plugin has none.
+
+    Asked by tools that want the document without knowing which plugin builds it
+    (``manage.py bolt_openapi``), never while requests are handled. The openapi plugin
+    answers last (``trylast``), with the document it serves, compiling the API first if
+    needed; it raises ``ImproperlyConfigured`` naming the setting when its settings turn
+    the document off. No answer at all means no enabled plugin provides a document.
+    """
+
+
 # --- phase 4: lifespan -------------------------------------------------------------------
 
 

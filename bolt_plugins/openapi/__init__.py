@@ -4,6 +4,7 @@ Hooks: ``bolt_configure`` validates the settings and prepares the per-API state,
 ``bolt_before_compile`` adds the plugin's routes (schema, docs page, the page's assets),
 and ``bolt_route_compiled`` turns each compiled route into an operation; after the API's
 last route the document is built and encoded once. Requests only read the prepared bytes.
+``bolt_openapi_document`` hands the document to tools (``manage.py bolt_openapi``).
 The page and its script and stylesheet ship in this package (``static/``); the page loads
 nothing from elsewhere. See ``docs/openapi.md``.
 """
@@ -94,6 +95,12 @@ def bolt_route_middleware(api: Any, route: Any) -> None:
     if route.options.get("responses") is not None:
         check_responses(route)
         route.claim("responses")
+
+
+@hookimpl(trylast=True)
+def bolt_openapi_document(api: Any) -> dict[str, Any]:
+    # trylast: a plugin that provides a document of its own answers first.
+    return openapi_document(api)
 
 
 @hookimpl(wrapper=True)

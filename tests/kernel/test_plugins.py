@@ -446,6 +446,31 @@ def test_hook_bolt_openapi_operation() -> None:
     assert doc["components"]["securitySchemes"]["key"]["name"] == "x-key"
 
 
+def test_hook_bolt_openapi_document() -> None:
+    """Tools get the document from whichever plugin builds it; the openapi plugin answers
+    last with what it serves, so another plugin's answer wins."""
+    api = BoltAPI(plugins=["openapi"])
+
+    @api.get("/a")
+    async def a() -> dict:
+        return {}
+
+    client = TestClient(api)
+    served = client.get("/openapi.json").json()
+    client.close()
+    assert api.pm.hook.bolt_openapi_document(api=api) == served
+
+    class Own:
+        @hookimpl
+        def bolt_openapi_document(self, api: Any) -> dict[str, Any]:
+            return {"openapi": "3.1.0", "info": {"title": "own", "version": "1"}}
+
+    own = BoltAPI(plugins=["openapi", Own()])
+    assert own.pm.hook.bolt_openapi_document(api=own)["info"]["title"] == "own"
+    bare = BoltAPI(plugins=[])
+    assert bare.pm.hook.bolt_openapi_document(api=bare) is None
+
+
 def test_hook_bolt_startup() -> None:
     events: list[str] = []
 

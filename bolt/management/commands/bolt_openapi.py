@@ -2,7 +2,9 @@
 
 The APIs are the project's (``BOLT_API`` or each installed app's ``api.py``), or the one
 named with ``--api module:attr``; a project with several APIs needs ``--api``. The document
-is the one the server serves at ``BOLT_OPENAPI_PATH``, built from the compiled routes.
+is the one the server serves at ``BOLT_OPENAPI_PATH``, built from the compiled routes. The
+command asks the API's plugins for it (the ``bolt_openapi_document`` hook), so it works with
+whichever plugin provides the document and says so when none is enabled.
 
 ``--check FILE`` compares it with a committed schema and exits with status 1 and a short
 unified diff when they differ, so a project's CI notices an API change nobody committed
@@ -41,7 +43,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from bolt.asgi import _load_api, discover_apis
-        from bolt_plugins.openapi import openapi_document
 
         try:
             apis = [_load_api(options["api"])] if options["api"] else discover_apis()
@@ -51,10 +52,18 @@ class Command(BaseCommand):
             raise CommandError(
                 f"The project serves {len(apis)} APIs; name one with --api module:attr"
             )
+        api = apis[0]
         try:
-            current = _text(openapi_document(apis[0]))
+            document = api.pm.hook.bolt_openapi_document(api=api)
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from None
+        if document is None:
+            raise CommandError(
+                "This API has no OpenAPI document: no enabled plugin provides one. Enable "
+                "the 'openapi' plugin (add \"openapi\" to BOLT_PLUGINS, or to the API's "
+                "BoltAPI(plugins=[...]))"
+            )
+        current = _text(document)
         path = options["check"]
         if path is None:
             self.stdout.write(current, ending="")
