@@ -40,7 +40,16 @@ from bolt.exceptions import ImproperlyConfigured
 from bolt.serializers._core import ValidationError
 from bolt.serializers._reading import to_struct, to_structs
 
-__all__ = ["PRIVILEGED_FIELDS", "dump_many", "dump_one", "from_model", "model_fields"]
+__all__ = [
+    "FIELD_TYPES",
+    "PRIVILEGED_FIELDS",
+    "dump_many",
+    "dump_one",
+    "from_model",
+    "integer_range",
+    "model_fields",
+    "python_type",
+]
 
 # Never writable through a schema derived from a model unless named explicitly (``fields=``,
 # or a declared write schema): Django's account flags and bookkeeping. ``is_active`` is among
@@ -49,8 +58,14 @@ PRIVILEGED_FIELDS = frozenset(
     {"is_staff", "is_superuser", "is_active", "last_login", "date_joined"}
 )
 
-_PLAIN: list[tuple[type, Any]] = [
+# The Python type of each Django field, the one table of the framework: Serializers build
+# their fields from it and the CRUD plugin its model-derived schemas. The first match wins,
+# so subclasses come before their bases (``DateTimeField`` is a ``DateField``). Every
+# integer field, the auto fields included, is an ``IntegerField``.
+# ``GenericIPAddressField`` and ``FilePathField`` hold text without being ``CharField``s.
+FIELD_TYPES: tuple[tuple[type, Any], ...] = (
     (models.BooleanField, bool),
+    (models.IntegerField, int),
     (models.FloatField, float),
     (models.DecimalField, decimal.Decimal),
     (models.DateTimeField, datetime.datetime),
@@ -61,10 +76,37 @@ _PLAIN: list[tuple[type, Any]] = [
     (models.JSONField, Any),
     (models.BinaryField, bytes),
     (models.GenericIPAddressField, str),
+    (models.FilePathField, str),
     (models.CharField, str),
     (models.TextField, str),
     (models.FileField, str),
-]
+)
+
+
+def python_type(model_field: Any) -> Any:
+    """The Python type of a model field's value (``Any`` for a field the table does not
+    know); a foreign key or one-to-one field is its target's primary key type."""
+    if model_field.is_relation and (model_field.many_to_one or model_field.one_to_one):
+        return python_type(model_field.target_field)
+    for klass, tp in FIELD_TYPES:
+        if isinstance(model_field, klass):
+            return tp
+    return Any
+
+
+def integer_range(model_field: Any) -> tuple[int, int] | None:
+    """The portable range of an integer column (``IntegerField`` 32 bits, ``BigIntegerField``
+    64, ...), or ``None``; a foreign key holds its target key's range.
+
+    Bodies are checked against it on every database: SQLite alone would store a value
+    PostgreSQL refuses, and a value past 64 bits would crash the driver.
+    """
+    if model_field.is_relation and (model_field.many_to_one or model_field.one_to_one):
+        return integer_range(model_field.target_field)
+    bounds = BaseDatabaseOperations.integer_field_ranges.get(model_field.get_internal_type())
+    return None if bounds is None else (bounds[0], bounds[1])
+
+
 # Validators expressed as msgspec constraints instead of running as checks.
 _AS_CONSTRAINTS = (
     dj.MaxLengthValidator,
@@ -102,7 +144,7 @@ def _django_check(validator: Any) -> Callable[..., Any]:
 
 
 def _integer_bounds(model_field: Any) -> dict[str, Any]:
-    bounds = BaseDatabaseOperations.integer_field_ranges.get(model_field.get_internal_type())
+    bounds = integer_range(model_field)
     return {"ge": bounds[0], "le": bounds[1]} if bounds else {}
 
 
@@ -149,10 +191,7 @@ def _scalar(model_field: Any) -> tuple[Any, list[Callable[..., Any]]]:
     if model_field.choices:
         values = tuple(value for value, _ in model_field.flatchoices)
         return Literal[values], checks
-    if isinstance(model_field, models.AutoField | models.IntegerField):
-        tp: Any = int
-    else:
-        tp = next((t for klass, t in _PLAIN if isinstance(model_field, klass)), Any)
+    tp = python_type(model_field)
     for v in model_field.validators:
         if isinstance(v, _AS_CONSTRAINTS) and tp in (int, float, str, bytes):
             continue

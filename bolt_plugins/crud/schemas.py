@@ -13,53 +13,28 @@
 
 from __future__ import annotations
 
-import datetime
-import decimal
-import uuid
 from functools import lru_cache
 from typing import Annotated, Any
 
 import msgspec
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.db.backends.base.operations import BaseDatabaseOperations
 
 from bolt.serializers import Serializer
-from bolt.serializers._models import PRIVILEGED_FIELDS
+from bolt.serializers._models import PRIVILEGED_FIELDS, integer_range, python_type
 
 __all__ = ["PRIVILEGED_FIELDS", "covering_names", "field_type", "model_schema", "write_schema"]
 
 _FIELD = type(msgspec.field())
 
-_TYPES: list[tuple[type, Any]] = [
-    (models.BooleanField, bool),
-    (models.AutoField, int),
-    (models.BigAutoField, int),
-    (models.SmallAutoField, int),
-    (models.IntegerField, int),
-    (models.FloatField, float),
-    (models.DecimalField, decimal.Decimal),
-    (models.DateTimeField, datetime.datetime),
-    (models.DateField, datetime.date),
-    (models.TimeField, datetime.time),
-    (models.DurationField, datetime.timedelta),
-    (models.UUIDField, uuid.UUID),
-    (models.JSONField, Any),
-    (models.BinaryField, bytes),
-    (models.CharField, str),
-    (models.TextField, str),
-    (models.FileField, str),
-]
-
 
 def field_type(field: Any) -> Any:
-    """The Python type a schema uses for a model field (a foreign key's target pk type)."""
-    if field.is_relation and (field.many_to_one or field.one_to_one):
-        return field_type(field.target_field)
-    for klass, tp in _TYPES:
-        if isinstance(field, klass):
-            return tp
-    return Any
+    """The Python type a schema uses for a model field (a foreign key's target pk type).
+
+    The kernel's table (``bolt.serializers._models.python_type``), the one Serializers
+    derive their fields from, so a model reads and writes alike with or without one.
+    """
+    return python_type(field)
 
 
 def _hidden(field: Any) -> bool:
@@ -117,11 +92,12 @@ def _default_of(model_field: Any) -> Any:
 
 def _ranged(model_field: Any, tp: Any) -> Any:
     """An ``int`` field limited to its column's portable range (32 bits for
-    ``IntegerField``), so a value PostgreSQL would refuse is a 422 on every database: SQLite
-    alone would store it, and a value past 64 bits would crash the driver."""
+    ``IntegerField``; a foreign key's is its target key's), so a value PostgreSQL would
+    refuse is a 422 on every database: SQLite alone would store it, and a value past 64
+    bits would crash the driver."""
     if model_field is None or tp not in (int, int | None):
         return tp
-    bounds = BaseDatabaseOperations.integer_field_ranges.get(model_field.get_internal_type())
+    bounds = integer_range(model_field)
     if bounds is None:
         return tp
     ranged = Annotated[int, msgspec.Meta(ge=bounds[0], le=bounds[1])]
