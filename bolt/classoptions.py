@@ -134,11 +134,17 @@ def class_layer(
 ) -> Layer:
     """The options ``cls`` declares as attributes: ``auth``/``guards``/``status_code``/
     ``tags``, the first-party plugin options (``rate_limit``, ``cors``: read even when their
-    plugin is off, so they fail closed instead of being ignored) and each option an enabled
-    plugin registered."""
+    plugin is off, so they fail closed instead of being ignored), the options installed
+    third-party plugins declare in entry-point group ``bolt.options`` (for the same reason)
+    and each option an enabled plugin registered."""
+    from bolt.plugins import installed_plugin_options
+
     check_foreign(cls)
     options: dict[str, Any] = {}
-    for name in dict.fromkeys((*CLASS_OPTIONS, *PLUGIN_FOR_OPTION, *plugin_options, *extra)):
+    # Options of installed third-party plugins are read too, enabled or not (fail closed).
+    third_party = installed_plugin_options()
+    names = (*CLASS_OPTIONS, *PLUGIN_FOR_OPTION, *third_party, *plugin_options, *extra)
+    for name in dict.fromkeys(names):
         value = declared(cls, name)
         if value is None:
             continue

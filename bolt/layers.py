@@ -95,6 +95,10 @@ def option_error(name: str, where: str, known: Iterable[str]) -> ImproperlyConfi
     """The startup error for an option nobody owns: which plugin to enable, or the nearest
     known name."""
     plugin = PLUGIN_FOR_OPTION.get(name)
+    if plugin is None:
+        from bolt.plugins import installed_plugin_options  # (importing bolt imports us)
+
+        plugin = installed_plugin_options().get(name)
     if plugin is not None:
         hint = f"enable plugin {plugin!r} in BOLT_PLUGINS or remove the option"
     else:

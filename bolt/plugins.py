@@ -20,6 +20,7 @@ are always registered first, marked ``trylast`` so any plugin overrides them.
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib
 import importlib.util
 from importlib.metadata import entry_points
@@ -31,7 +32,13 @@ from bolt import hookspecs
 from bolt.conf import ActiveSettings, load_settings
 from bolt.exceptions import ImproperlyConfigured
 
-__all__ = ["DEFAULT_PLUGINS", "FIRST_PARTY", "BoltPluginManager"]
+__all__ = [
+    "DEFAULT_PLUGINS",
+    "FIRST_PARTY",
+    "OPTIONS_GROUP",
+    "BoltPluginManager",
+    "installed_plugin_options",
+]
 
 # Short names of the first-party plugins and their modules. Entry points in pyproject.toml
 # declare the same names; this map lets a source checkout work without installation.
@@ -51,6 +58,31 @@ FIRST_PARTY: dict[str, str] = {
 # (settings models) or to order equal phases by load order (middleware). A wrapper cannot
 # take part in such a call, so one is refused at load time.
 PER_PLUGIN_HOOKS = ("bolt_settings_model", "bolt_route_middleware")
+
+
+# Entry-point group where a distribution declares the route options its plugin implements
+# (``stamp = "bolt_stamp"``: option -> the plugin's ``bolt`` entry point name or module).
+OPTIONS_GROUP = "bolt.options"
+
+
+@functools.cache
+def installed_plugin_options() -> dict[str, str]:
+    """Option name -> plugin name, for the options installed third-party distributions
+    declare in entry-point group ``bolt.options``.
+
+    Read from the installed metadata once per process, without importing any plugin, so a
+    route, router, API or view class that uses the option of an installed but disabled
+    plugin fails closed with the name to put in ``BOLT_PLUGINS``, as first-party options
+    do. A value that names the plugin's module is mapped to its ``bolt`` entry point name.
+    """
+    plugins = entry_points(group="bolt")
+    names = {ep.name for ep in plugins}
+    by_module = {ep.value: ep.name for ep in plugins}
+    out: dict[str, str] = {}
+    for ep in entry_points(group=OPTIONS_GROUP):
+        value = ep.value.strip()
+        out.setdefault(ep.name, value if value in names else by_module.get(value, value))
+    return out
 
 
 def _available_first_party() -> list[str]:
@@ -166,14 +198,29 @@ class BoltPluginManager(pluggy.PluginManager):
         return ActiveSettings(kernel, models)
 
     def declared_elsewhere(self) -> dict[str, str]:
-        """Setting name → first-party plugin, for plugins this manager did not load (so a
-        warning can say which plugin to enable). Imports those plugins: only asked when an
-        unknown ``BOLT_*`` setting is found."""
+        """Setting name → plugin, for first-party plugins and installed third-party entry
+        points this manager did not load (so a warning can say which plugin to enable).
+        Imports those plugins: only asked when an unknown ``BOLT_*`` setting is found; one
+        that fails to import is skipped (the warning then names no plugin)."""
         out: dict[str, str] = {}
-        for name, module in FIRST_PARTY.items():
-            if self.has_plugin(name) or name not in DEFAULT_PLUGINS:
+        candidates: list[tuple[str, Any]] = [
+            (name, lambda module=module: importlib.import_module(module))
+            for name, module in FIRST_PARTY.items()
+            if name in DEFAULT_PLUGINS
+        ]
+        candidates += [
+            (ep.name, ep.load) for ep in entry_points(group="bolt") if ep.name not in FIRST_PARTY
+        ]
+        for name, load in candidates:
+            if self.has_plugin(name):
                 continue
-            declare = getattr(importlib.import_module(module), "bolt_settings_model", None)
+            try:
+                plugin = load()
+            except Exception:  # a broken disabled plugin must not stop this API
+                continue
+            if self.is_registered(plugin):
+                continue
+            declare = getattr(plugin, "bolt_settings_model", None)
             model = declare() if declare is not None else None
             for field in getattr(model, "model_fields", {}):
                 out.setdefault(field, name)
