@@ -39,6 +39,11 @@ FOREIGN_ATTRIBUTES = {
     "throttle_scope": '`rate_limit = "100/minute"` on the class or `@rate_limit(...)`',
     "filter_backends": "`filterset_fields`, `search_fields` and `ordering_fields`",
     "filterset_class": "`filterset_fields` (or override `filter_queryset()`)",
+    # Bolt names the detail path parameter after ``lookup_field``; an ignored
+    # ``lookup_url_kwarg`` would leave the URL at ``{pk}`` while the user documents another.
+    "lookup_url_kwarg": '`lookup_field = "..."` (it names both the model field and the '
+    "path parameter), or the detail handlers' own parameter name (`retrieve(self, request, "
+    "post_id: int)`) with `get_object(pk=post_id)`",
     "renderer_classes": "a Response class returned by the handler (bolt.responses)",
     "parser_classes": "a typed body parameter (msgspec Struct, Form(), File())",
     "content_negotiation_class": "a Response class returned by the handler (bolt.responses)",
@@ -73,6 +78,10 @@ _DRF_HOOKS = frozenset(
         "has_object_permission",
     }
 )
+# DRF hooks whose Bolt counterpart takes the model instance, not a serializer: a DRF body
+# (``serializer.save(owner=...)``) would fail on every request, so the DRF signature stops
+# startup. ``perform_destroy`` takes the instance in both frameworks.
+_INSTANCE_HOOKS = ("perform_create", "perform_update")
 # Near misses of these names (any case, a letter off) are refused as well.
 _GUARDED_NAMES = ("guards", "auth", "permission_classes", "authentication_classes")
 _FRAMEWORK_MODULES = ("bolt.", "bolt_plugins.")
@@ -101,11 +110,34 @@ def declared(cls: type, name: str, default: Any = None) -> Any:
     return getattr(cls, name, default)
 
 
+def _first_argument(function: Any) -> str | None:
+    """The name of the parameter after ``self``, if the function has one."""
+    try:
+        names = list(inspect.signature(function).parameters)
+    except (TypeError, ValueError):
+        return None
+    return names[1] if len(names) > 1 else None
+
+
+def _check_instance_hooks(klass: type) -> None:
+    for name in _INSTANCE_HOOKS:
+        value = vars(klass).get(name)
+        if _plain_method(value) and _first_argument(value) == "serializer":
+            raise ImproperlyConfigured(
+                f"{klass.__qualname__}.{name}(self, serializer) is DRF's signature; Bolt calls "
+                f"{name}(self, instance) with the model instance the body was written to "
+                f"(not yet saved): set the values the view decides "
+                f'(`instance.owner_id = self.request.auth["user_id"]`), then call '
+                f"instance.save()"
+            )
+
+
 def check_foreign(cls: type) -> None:
     """Refuse attributes of the user's classes that Bolt would silently ignore."""
     for klass in cls.__mro__:
         if _is_framework(klass):
             continue
+        _check_instance_hooks(klass)
         for name, instead in FOREIGN_ATTRIBUTES.items():
             value = vars(klass).get(name)
             if value is None or (name in _DRF_HOOKS and not _plain_method(value)):
