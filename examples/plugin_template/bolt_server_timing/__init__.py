@@ -10,9 +10,15 @@ the distribution is installed (its entry point in group ``bolt`` is named
                                with ``@timed``
 =============================  ==============================================================
 
-A route opts out with ``@skip_middleware("server_timing")``. The step runs in phase 50,
-in the band Bolt reserves for third parties outside every first-party step, so the time
-includes CORS, authentication, rate limits and guards, and refusals are timed too.
+Route option ``server_timing`` (declared with ``api.register_option``, so it can be written
+on a route, ``@timed``, a ``Router(...)``, the ``BoltAPI(...)`` or as a view class
+attribute ``server_timing = True``): ``True`` times the route when only marked routes are
+timed, ``False`` opts a route out. A route also opts out with
+``@skip_middleware("server_timing")``. WebSocket routes are never timed.
+
+The step runs in phase 50, in the band Bolt reserves for third parties outside every
+first-party step, so the time includes CORS, compression, authentication, rate limits and
+guards, and refusals are timed too.
 """
 
 from __future__ import annotations
@@ -67,7 +73,9 @@ def bolt_route_middleware(api: Any, route: Any) -> Middleware | None:
     marked = route.options.get(OPTION)
     if marked is not None:
         route.claim(OPTION)  # an option nobody claims stops startup
-    if which == "marked" and not marked:
+    if route.method == "WEBSOCKET":
+        return None  # an HTTP response step: a wrap here would wrap the whole session
+    if marked is False or (which == "marked" and not marked):
         return None  # routes without the step pay nothing
     prefix = f"{metric};dur="
 

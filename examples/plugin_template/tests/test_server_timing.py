@@ -9,10 +9,13 @@ from __future__ import annotations
 import re
 
 import bolt_server_timing
+import pytest
 from bolt_server_timing import timed
 
+from bolt import Router
+from bolt.exceptions import Forbidden, ImproperlyConfigured
 from bolt.middleware import skip_middleware
-from bolt.testing import TestClient, assert_no_hook_calls
+from bolt.testing import TestClient, WebSocketDenied, assert_no_hook_calls
 
 TIMING = re.compile(r"^(?P<metric>[\w.-]+);dur=(?P<ms>\d+\.\d{3})$")
 
@@ -116,3 +119,56 @@ def test_no_hook_runs_per_request(bolt_make_api) -> None:
     with assert_no_hook_calls(api):
         for i in range(5):
             assert client.get(f"/items/{i}").json() == {"id": i}
+
+
+def test_websocket_routes_get_no_http_step(bolt_make_api) -> None:
+    """``bolt_route_middleware`` also sees WebSocket routes (``route.method ==
+    "WEBSOCKET"``), where a ``wrap`` step would wrap the whole session: an HTTP-only step
+    returns ``None`` for them, so even a refused handshake carries no timing."""
+    api = bolt_make_api(bolt_server_timing)
+
+    @api.websocket("/ws")
+    async def ws(websocket) -> None:
+        raise Forbidden("not you")
+
+    with pytest.raises(WebSocketDenied) as denied, TestClient(api).websocket_connect("/ws"):
+        pass
+    assert denied.value.status_code == 403
+    assert denied.value.json() == {"detail": "not you"}
+    assert "server-timing" not in denied.value.headers
+
+
+def test_option_on_router_api_and_view_class(bolt_make_api) -> None:
+    """``api.register_option`` makes ``server_timing=`` a route option everywhere options
+    are written: the route, a ``Router``, the ``BoltAPI`` and a view class attribute."""
+    from bolt.views import APIView
+
+    api = bolt_make_api("viewsets", bolt_server_timing, settings={"SERVER_TIMING_ROUTES": "marked"})
+    router = Router(prefix="/r", server_timing=True)
+
+    @router.get("/x")
+    async def x() -> dict:
+        return {}
+
+    class Timed(APIView):
+        server_timing = True
+
+        async def get(self) -> dict:
+            return {}
+
+    api.include_router(router)
+    api.view("/v", Timed)
+    client = TestClient(api)
+    assert TIMING.match(client.get("/r/x").headers["server-timing"])
+    assert TIMING.match(client.get("/v").headers["server-timing"])
+
+
+def test_option_while_the_plugin_is_off_stops_startup(bolt_make_api) -> None:
+    api = bolt_make_api()  # the first-party defaults, without this plugin
+
+    @api.get("/x", server_timing=True)
+    async def x() -> dict:
+        return {}
+
+    with pytest.raises(ImproperlyConfigured, match="server_timing"):
+        api.compile()
