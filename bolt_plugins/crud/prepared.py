@@ -257,6 +257,11 @@ def _class_reads_statically(cls: type, action: str) -> bool:
         return False
     if action == "retrieve" and getattr(cls, "get_object", None) is not GenericView.get_object:
         return False
+    # The prepared retrieve loads no instance, so nothing could run a class's own object
+    # check (DRF's way: overriding ``check_object_permissions``); such a class reads the
+    # ordinary way, through ``get_object``.
+    if action == "retrieve" and _own_object_check(cls):
+        return False
     own_filter = getattr(cls, "filter_queryset", None)
     if action == "list" and own_filter is not GenericView.filter_queryset:
         return False
@@ -266,6 +271,12 @@ def _class_reads_statically(cls: type, action: str) -> bool:
     return (queryset is None or isinstance(queryset, models.QuerySet)) and (
         model is None or (isinstance(model, type) and issubclass(model, models.Model))
     )
+
+
+def _own_object_check(cls: type) -> bool:
+    from bolt_plugins.viewsets import APIView
+
+    return getattr(cls, "check_object_permissions", None) is not APIView.check_object_permissions
 
 
 _CLASS_NAMES = frozenset(
