@@ -29,7 +29,7 @@ from django.db.models import Q
 from bolt.exceptions import BadRequest, ImproperlyConfigured, RequestValidationError
 from bolt.exceptions import validation_error as verr
 
-__all__ = ["FilterSpec", "build_filter_spec"]
+__all__ = ["FilterSpec"]
 
 MAX_SEARCH_TERMS = 10
 MAX_SEARCH_LENGTH = 200
@@ -60,7 +60,7 @@ def _resolve(model: Any, path: str, owner: str) -> Any:
 class FilterSpec:
     """The compiled whitelists of one ViewSet class."""
 
-    __slots__ = ("default_ordering", "filters", "ordering", "search", "strict")
+    __slots__ = ("declared", "default_ordering", "filters", "ordering", "search", "strict")
 
     def __init__(self, view_class: type, model: Any) -> None:
         owner = view_class.__name__
@@ -85,6 +85,8 @@ class FilterSpec:
             _resolve(model, name, owner)
         default = getattr(view_class, "ordering", None)
         self.default_ordering = [default] if isinstance(default, str) else list(default or [])
+        # Whether the class declares any whitelist or default order at all.
+        self.declared = bool(self.filters or self.search or self.ordering or self.default_ordering)
 
     def _value(self, param: str, raw: str, field: Any, lookup: str) -> Any:
         try:
@@ -184,8 +186,3 @@ class FilterSpec:
                 allowed = ", ".join(sorted(self.ordering)) or "none"
                 raise BadRequest(detail=f"Cannot order by {name!r}; allowed: {allowed}")
         return items
-
-
-def build_filter_spec(view_class: type, model: Any) -> FilterSpec:
-    """Compile (and validate) a ViewSet's filtering whitelists."""
-    return FilterSpec(view_class, model)

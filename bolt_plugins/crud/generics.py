@@ -55,6 +55,7 @@ __all__ = [
     "paginator_of",
     "serializer_is_dynamic",
     "static_serializer",
+    "uses_crud_mixins",
 ]
 
 try:  # Django 6+: what a forced update that matched no row raises
@@ -175,6 +176,21 @@ def check_view(cls: type) -> None:
 
 
 _MIXINS = "bolt_plugins.crud.mixins"
+_has_mixins: dict[type, bool] = {}
+
+
+def uses_crud_mixins(cls: type) -> bool:
+    """True when ``cls`` has one of the CRUD mixins among its bases (decided once per class).
+
+    Only such classes take the mixins' conventions for handlers of their own: an untyped
+    ``data`` of a write handler typed with the write schema, the serializer documented as
+    a handler's answer. A plain ``ViewSet``'s own ``create(self, request, data)`` gets the
+    JSON body as sent, as before the ORM hooks moved to ``GenericView``.
+    """
+    found = _has_mixins.get(cls)
+    if found is None:
+        found = _has_mixins[cls] = any(k.__module__ == _MIXINS for k in cls.__mro__)
+    return found
 
 
 def _writes_through_orm(cls: type, action: str) -> bool:
@@ -394,6 +410,8 @@ class GenericView:
             return signature
         if param.annotation not in (Any, inspect.Parameter.empty, "Any"):
             return signature
+        if not uses_crud_mixins(cls):
+            return signature  # a plain ViewSet's own handler: ``data`` is the body as sent
         schema = static_serializer(cls, action)
         if schema is None:
             if serializer_is_dynamic(cls) or not _writes_through_orm(cls, action):
@@ -434,10 +452,18 @@ class GenericView:
         return await result if inspect.isawaitable(result) else result
 
     async def filter_queryset(self, queryset: Any) -> Any:
-        """Apply the declared ``filterset_fields``/``search_fields``/``ordering_fields``."""
+        """Apply the declared ``filterset_fields``/``search_fields``/``ordering_fields`` and
+        ``ordering``.
+
+        A class without the CRUD mixins that declares none of them gets ``queryset``
+        unchanged: its handlers read their own query parameters (``?ordering=`` may be
+        theirs). The mixins' ``list`` refuses an ``?ordering=`` nothing allows (400).
+        """
         if not isinstance(queryset, models.QuerySet):
             return queryset
         spec = filter_spec_of(type(self), queryset.model)
+        if not spec.declared and not uses_crud_mixins(type(self)):
+            return queryset
         route = getattr(self.request, "route", None)
         known = route.meta.get(KNOWN_QUERY, frozenset()) if route is not None else ()
         return spec.apply(queryset, self.request.query, frozenset(known))

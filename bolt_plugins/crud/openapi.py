@@ -28,6 +28,7 @@ from bolt_plugins.crud.generics import (
     filter_spec_of,
     paginator_of,
     static_serializer,
+    uses_crud_mixins,
 )
 from bolt_plugins.crud.mixins import DestroyMixin
 from bolt_plugins.crud.pagination import (
@@ -186,6 +187,10 @@ def _answer(route: Any, view: type, doc: Any) -> Any:
     action = route.action
     if route.return_type not in (None, Any, dict, list, object):
         return None  # the handler declares its answer; the kernel documented it
+    if not uses_crud_mixins(view):
+        # A plain ViewSet's own handler may answer anything (dicts of its own making); its
+        # serializer, or the model's every field, is no promise about it.
+        return None
     if action == "destroy":
         if getattr(view, "destroy", None) is not DestroyMixin.destroy:
             return None

@@ -92,7 +92,7 @@ class APIView:
 
     @classmethod
     def get_lookup_field(cls) -> str:
-        """The path parameter naming one object (``get_object()`` of the CRUD mixins reads
+        """The path parameter naming one object (the CRUD plugin's ``get_object()`` reads
         it): the one ``api.view()`` chose from the registered path, else ``lookup_field``,
         else ``"pk"``."""
         chosen = cls.__dict__.get("_bolt_lookup_field")
