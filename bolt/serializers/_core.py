@@ -282,6 +282,25 @@ class Serializer(msgspec.Struct, metaclass=SerializerMeta, kw_only=True):
         return dump_many(cls, objs)
 
     @classmethod
+    async def adump(cls, obj: Any) -> Any:
+        """``dump`` for ``async`` code: reading a model's relations queries the database,
+        which Django forbids on the event loop, so the work runs in a thread."""
+        from asgiref.sync import sync_to_async
+
+        from bolt.serializers._models import dump_one
+
+        return await sync_to_async(dump_one)(cls, obj)
+
+    @classmethod
+    async def adump_many(cls, objs: Iterable[Any]) -> list[Any]:
+        """``dump_many`` for ``async`` code (a queryset is evaluated in a thread)."""
+        from asgiref.sync import sync_to_async
+
+        from bolt.serializers._models import dump_many
+
+        return await sync_to_async(dump_many)(cls, objs)
+
+    @classmethod
     def from_model(
         cls,
         model: Any,

@@ -336,5 +336,30 @@ def dump_many(cls: Any, objs: Iterable[Any]) -> list[Any]:
     plain columns without building instances), anything else is dumped item by item."""
     read = cls.read_type()
     if isinstance(objs, models.QuerySet):
+        if objs._result_cache is None:
+            _refuse_on_event_loop(cls)
         return to_structs(objs, read)
     return [dump_one(cls, obj) for obj in objs]
+
+
+def _refuse_on_event_loop(cls: Any) -> None:
+    """Evaluating a queryset on the event loop fails inside Django with a message that names
+    no Bolt API; say here what to write instead (Django's own ``DJANGO_ALLOW_ASYNC_UNSAFE``
+    opt-out is honoured)."""
+    import asyncio
+    import os
+
+    from django.core.exceptions import SynchronousOnlyOperation
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    if os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE"):
+        return
+    name = cls.__name__
+    raise SynchronousOnlyOperation(
+        f"{name}.dump_many(queryset) reads the database, which async code cannot do on the "
+        f"event loop; write `await {name}.adump_many(queryset)`, or return the queryset "
+        f"from a handler annotated `-> list[{name}]`"
+    )
