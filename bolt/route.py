@@ -45,11 +45,12 @@ class Route:
     the options they implement.
 
     Public for plugins (stable API): ``method``, ``path``, ``endpoint``, ``options``,
-    ``option_layer()``, ``claim()``, ``meta`` (per-route space for plugins), ``name``,
-    ``tags``, ``status_code``, ``view_class``, ``action``, ``params`` and ``return_type``
-    (after compilation) and ``serves_head``. Documented ``meta`` keys other plugins may
-    read: ``"middleware"`` (names in run order). Plugins document routes in OpenAPI with
-    the ``bolt_openapi_operation`` hook.
+    ``option_layer()``, ``claim()``, ``meta`` (per-route space for plugins, keyed by the
+    ``bolt.stash.RouteKey`` each plugin exports), ``name``, ``tags``, ``status_code``,
+    ``view_class``, ``action``, ``params``, ``return_type`` and ``middleware_names`` (the
+    steps the route runs, in run order) after compilation, and ``serves_head``. ``method``
+    is ``"WEBSOCKET"`` for a WebSocket route, which ``bolt_route_middleware`` sees too.
+    Plugins document routes in OpenAPI with the ``bolt_openapi_operation`` hook.
     """
 
     __slots__ = (
