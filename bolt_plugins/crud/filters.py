@@ -48,7 +48,7 @@ def _resolve(model: Any, path: str, owner: str) -> Any:
         if current is None:
             raise ImproperlyConfigured(f"{owner}: {path!r} does not name a model field")
         try:
-            field = current._meta.get_field(part)
+            field = current._meta.pk if part == "pk" else current._meta.get_field(part)
         except FieldDoesNotExist:
             raise ImproperlyConfigured(
                 f"{owner}: {path!r} does not name a field of {current.__name__}"
@@ -85,6 +85,11 @@ class FilterSpec:
             _resolve(model, name, owner)
         default = getattr(view_class, "ordering", None)
         self.default_ordering = [default] if isinstance(default, str) else list(default or [])
+        for item in self.default_ordering:
+            # A typo is a startup error, not a 500 on every list (``?`` is random order;
+            # expressions such as ``F("x").desc()`` are the ORM's to check).
+            if isinstance(item, str) and item != "?":
+                _resolve(model, item.removeprefix("-"), owner)
         # Whether the class declares any whitelist or default order at all.
         self.declared = bool(self.filters or self.search or self.ordering or self.default_ordering)
 

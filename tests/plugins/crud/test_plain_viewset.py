@@ -17,7 +17,7 @@ import msgspec
 import pytest
 
 from bolt import BoltAPI
-from bolt.exceptions import Forbidden
+from bolt.exceptions import Forbidden, ImproperlyConfigured
 from bolt.testing import TestClient
 from bolt.views import (
     APIView,
@@ -256,3 +256,34 @@ def test_apiview_with_mixins_lists_and_creates_through_the_write_schema(
     made = client.post("/articles", json={"title": "n"})
     assert made.status_code == 201, made.text
     assert client.get("/articles").json() == [made.json()]
+
+
+@pytest.mark.parametrize("ordering", ["-nope", ["title", "author__name"]])
+def test_a_default_ordering_naming_a_missing_field_fails_at_startup(ordering: Any) -> None:
+    """Not a 500 on every list request once filtering applies (to a plain ViewSet too)."""
+
+    class Broken(ViewSet):
+        queryset = Article.objects.all()
+
+        async def list(self, request: Any):
+            return [a.id async for a in await self.filter_queryset(await self.get_queryset())]
+
+    Broken.ordering = ordering
+    api = BoltAPI()
+    api.viewset("/broken")(Broken)
+    with pytest.raises(ImproperlyConfigured, match=r"nope|author__name"):
+        api.compile()
+
+
+def test_a_default_ordering_may_be_random_or_by_pk() -> None:
+    class Shuffled(ViewSet):
+        queryset = Article.objects.all()
+        ordering = ["?", "-pk"]
+
+        async def list(self, request: Any):
+            return [a.id async for a in await self.filter_queryset(await self.get_queryset())]
+
+    pk = Article.objects.create(title="t").pk
+    api = BoltAPI()
+    api.viewset("/shuffled")(Shuffled)
+    assert TestClient(api).get("/shuffled").json() == [pk]
