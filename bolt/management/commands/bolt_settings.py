@@ -4,7 +4,8 @@ Active means declared by the kernel, by a plugin the project enables (``BOLT_PLU
 autoload) or by an installed Django app (the Granian embedding's ``BOLT_HOST``...). Each
 line shows the value as validated (secrets masked, passwords in URLs hidden), where it came
 from (``default``, ``Django settings`` or ``environment``) and who declares it. ``BOLT_*``
-Django settings that nothing declares are listed at the end as unknown. A bad value makes
+Django settings that nothing enabled declares are listed at the end: as the setting of a plugin
+the project does not enable, when one declares it, else as unknown. A bad value makes
 the command fail with the message startup would give.
 """
 
@@ -47,15 +48,28 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         known = {name[5:] for name, *_ in rows}
         unknown = [f"BOLT_{n}" for n in django_setting_names() if n not in known]
+        # A setting of a plugin the project left out is not a typo: name that plugin.
+        elsewhere = pm.declared_elsewhere() if unknown else {}
         if options["json"]:
             out = [
                 {"name": name, "value": value, "source": source, "declared_by": owner}
                 for name, value, source, owner in rows
             ]
-            self.stdout.write(json.dumps({"settings": out, "unknown": unknown}, default=repr))
+            disabled = {n: elsewhere[n[5:]] for n in unknown if n[5:] in elsewhere}
+            self.stdout.write(
+                json.dumps(
+                    {"settings": out, "unknown": unknown, "declared_by_disabled": disabled},
+                    default=repr,
+                )
+            )
             return
         width = max(len(name) for name, *_ in rows)
         for name, value, source, owner in rows:
             self.stdout.write(f"{name:<{width}}  {value!r}  [{source}; {owner}]")
         for name in unknown:
-            self.stdout.write(f"{name:<{width}}  (unknown: no enabled plugin declares it)")
+            owner = elsewhere.get(name[5:])
+            if owner is not None:
+                note = f"not used: declared by plugin {owner!r}, which is not enabled"
+            else:
+                note = "unknown: no enabled plugin declares it"
+            self.stdout.write(f"{name:<{width}}  ({note})")
