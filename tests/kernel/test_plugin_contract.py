@@ -248,14 +248,16 @@ def test_bolt_settings_command_lists_values_sources_and_masks(
 
 def test_bolt_settings_command_names_the_disabled_plugin_of_a_setting(settings: Any) -> None:
     """A setting of a plugin the project left out is not a typo: say which plugin reads it."""
-    settings.BOLT_PLUGINS = ["-cors"]
-    settings.BOLT_CORS_ALLOWED_ORIGINS = ["https://app.example"]
+    settings.BOLT_PLUGINS = ["-ratelimit"]
+    settings.BOLT_RATELIMIT_STORE = "memory"
+    settings.BOLT_TYPO_SETTING = 1
     reset_settings()
     out = StringIO()
     call_command("bolt_settings", stdout=out)
     lines = {line.split()[0]: line for line in out.getvalue().splitlines()}
-    line = lines["BOLT_CORS_ALLOWED_ORIGINS"]
-    assert "declared by plugin 'cors', which is not enabled" in line, line
+    line = lines["BOLT_RATELIMIT_STORE"]
+    assert "declared by plugin 'ratelimit', which is not enabled" in line, line
+    assert "unknown" in lines["BOLT_TYPO_SETTING"]
 
 
 # --- loading --------------------------------------------------------------------------
