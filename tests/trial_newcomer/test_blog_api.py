@@ -192,6 +192,8 @@ class BlogApiTests(TestCase):
             ref = doc["paths"][path][method]["requestBody"]["content"]["application/json"]
             return schemas[ref["schema"]["$ref"].rsplit("/", 1)[1]]
 
+        ref = doc["paths"]["/posts"]["post"]["requestBody"]["content"]["application/json"]
+        assert ref["schema"]["$ref"].endswith("/PostSerializerWrite")
         write = body("/posts", "post")
         assert sorted(write["properties"]) == ["content", "slug", "status", "title"]
         assert write["additionalProperties"] is False
