@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured as DjangoImproperlyConfigured
+
 __all__ = [
     "BadRequest",
     "Conflict",
@@ -32,8 +34,11 @@ __all__ = [
 ]
 
 
-class ImproperlyConfigured(Exception):
-    """A route or setting is wrong; raised at startup so nothing is served half-configured."""
+class ImproperlyConfigured(DjangoImproperlyConfigured):  # type: ignore[misc]  # untyped Django
+    """A route or setting is wrong; raised at startup so nothing is served half-configured.
+
+    A subclass of Django's exception of the same name, so code (and ``pytest.raises``) that
+    expects Django's catches Bolt's too."""
 
 
 class HTTPException(Exception):

@@ -356,3 +356,13 @@ def test_malformed_query_string_is_400(api: BoltAPI, client: TestClient) -> None
 def test_detail_given_twice_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="status_code must be an int"):
         NotFound("one", "two")
+
+
+def test_startup_errors_are_djangos_improperly_configured() -> None:
+    """``except django.core.exceptions.ImproperlyConfigured`` catches Bolt's startup errors."""
+    from django.core.exceptions import ImproperlyConfigured as Django
+
+    from bolt import BoltAPI
+
+    with pytest.raises(Django, match="guard"):
+        BoltAPI(guard=[])

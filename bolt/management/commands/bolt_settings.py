@@ -67,9 +67,9 @@ class Command(BaseCommand):
         for name, value, source, owner in rows:
             self.stdout.write(f"{name:<{width}}  {value!r}  [{source}; {owner}]")
         for name in unknown:
-            owner = elsewhere.get(name[5:])
-            if owner is not None:
-                note = f"not used: declared by plugin {owner!r}, which is not enabled"
+            plugin = elsewhere.get(name[5:])
+            if plugin is not None:
+                note = f"not used: declared by plugin {plugin!r}, which is not enabled"
             else:
                 note = "unknown: no enabled plugin declares it"
             self.stdout.write(f"{name:<{width}}  ({note})")
