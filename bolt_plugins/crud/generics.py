@@ -330,6 +330,29 @@ def _field_names(struct: type) -> dict[str, str]:
     return found
 
 
+_types: dict[type, dict[str, Any]] = {}
+
+
+def _check_values(data: dict[str, Any], body: type) -> None:
+    """Each value of a dict a handler writes has its field's type in ``body``, as a decoded
+    body would (a list for a text field is a 422 naming it, not stored as its string form).
+
+    Only the names the dict gives are checked (and written): a dict may leave fields out."""
+    types = _types.get(body)
+    if types is None:
+        types = _types[body] = {f.name: f.type for f in msgspec.structs.fields(body)}
+    errors = []
+    for name, value in data.items():
+        if value is None:
+            continue  # Django's own validation decides whether the column takes NULL
+        try:
+            msgspec.convert(value, types[name])
+        except msgspec.ValidationError as exc:
+            errors.append(verr(["body", name], str(exc).split(" - at ", 1)[0]))
+    if errors:
+        raise RequestValidationError(errors)
+
+
 # (class, handler action, partial, helper action) -> the write body type, ``None`` (no
 # schema) or ``PER_REQUEST``: decided once per class and action.
 _write_bodies: dict[tuple[Any, ...], Any] = {}
@@ -620,6 +643,8 @@ class GenericView:
         refused = [name for name in sent if name not in allowed]
         if refused:
             raise _unknown(refused)
+        if isinstance(data, dict):
+            _check_values(data, body)
         return allowed
 
     def _assign(self, instance: Any, data: Any, partial: bool, only: Any = None) -> list[str]:

@@ -287,3 +287,40 @@ def test_a_default_ordering_may_be_random_or_by_pk() -> None:
     api = BoltAPI()
     api.viewset("/shuffled")(Shuffled)
     assert TestClient(api).get("/shuffled").json() == [pk]
+
+
+def test_values_of_a_dict_written_through_the_helpers_are_type_checked() -> None:
+    """A dict handed to ``create_object``/``update_object`` has its values checked against the
+    write schema's types, as a decoded body is: a list for a text field is a 422 naming it,
+    never stored as its string form."""
+
+    class Edit(msgspec.Struct):
+        title: str
+        content: str = ""
+
+    class Loose(ViewSet):
+        queryset = Article.objects.all()
+        serializer_class = Pub
+        create_serializer_class = Edit
+
+        async def create(self, request: Any, data):
+            return await self.create_object(data)
+
+        async def partial_update(self, request: Any, pk: int, data):
+            return await self.update_object(await self.get_object(pk), data, partial=True)
+
+    api = BoltAPI()
+    api.viewset("/loose")(Loose)
+    client = TestClient(api)
+    refused = client.post("/loose", json={"title": ["a", "b"], "content": {"x": 1}})
+    assert refused.status_code == 422, refused.text
+    assert [e["loc"] for e in refused.json()["detail"]] == [["body", "title"], ["body", "content"]]
+    assert not Article.objects.exists()
+    made = client.post("/loose", json={"title": "x"})
+    assert made.status_code == 201, made.text
+    pk = made.json()["id"]
+    patched = client.patch(f"/loose/{pk}", json={"title": 5})
+    assert patched.status_code == 422, patched.text
+    assert patched.json()["detail"][0]["loc"] == ["body", "title"]
+    assert Article.objects.get(pk=pk).title == "x"
+    assert client.patch(f"/loose/{pk}", json={"title": "y"}).json()["title"] == "y"
