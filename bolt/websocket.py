@@ -520,10 +520,8 @@ def websocket_route(
 
 
 class _Done(Response):
-    """What the innermost step returns when the session ran (not a refusal)."""
-
-
-_DONE = _Done(b"", 200)
+    """What the innermost step returns when the session ran (not a refusal): a new one per
+    connection, since a plugin's ``wrap`` step may write headers on it."""
 
 
 def compile_websocket_route(api: Any, route: Route) -> None:
@@ -551,7 +549,7 @@ def compile_websocket_route(api: Any, route: Route) -> None:
     async def inner(request: Request) -> Response:
         kwargs = await _gather(request, extractors) if extractors else {}
         await call(**kwargs)
-        return _DONE
+        return _Done(b"", 200)
 
     middleware = collect_middleware(api, route)
     route.claim("skip_middleware", *WS_OPTIONS)
@@ -659,7 +657,7 @@ def _session(api: Any, chain: Any, policy: _Policy) -> Callable[[WebSocket], Any
                         log.error("Unhandled error in WebSocket %s", ws.path, exc_info=exc)
                     return
             if ws.connection_state == CONNECTING:
-                if answer is _DONE or answer.status_code < 400:  # (a wrap step's copy)
+                if isinstance(answer, _Done) or answer.status_code < 400:  # (or a wrap step's)
                     answer = JSONResponse({"detail": "WebSocket connection not accepted"}, 403)
                 await deny(ws, answer)
             elif ws.connection_state == OPEN:

@@ -371,3 +371,39 @@ def test_zero_limits_stop_startup(option: str, value: int) -> None:
 
     with pytest.raises(ImproperlyConfigured, match=option):
         api.compile()
+
+
+def test_a_wrap_step_sees_a_fresh_session_answer_per_connection() -> None:
+    """A third-party ``wrap`` step that stamps the answer of a WebSocket session (as an HTTP
+    timing step would) never sees what it wrote for an earlier connection."""
+    from bolt import hookimpl
+    from bolt.pipeline import Middleware
+
+    seen: list[dict[str, str]] = []
+
+    class Stamp:
+        @hookimpl
+        def bolt_route_middleware(self, api: Any, route: Any) -> Any:
+            def wrap(next_handler: Any) -> Any:
+                async def handle(request: Any) -> Any:
+                    response = await next_handler(request)
+                    seen.append(dict(response.headers))
+                    response.headers[f"x-stamp-{len(seen)}"] = "1"
+                    return response
+
+                return handle
+
+            return Middleware(phase=50, wrap=wrap, name="stamp")
+
+    api = BoltAPI(plugins=[Stamp()])
+
+    @api.websocket("/ws/once")
+    async def once(ws: WebSocket) -> None:
+        await ws.accept()
+        await ws.close()
+
+    with TestClient(api) as client:
+        for _ in range(3):
+            with client.websocket_connect("/ws/once"):
+                pass
+    assert seen == [{}, {}, {}]
