@@ -2,14 +2,22 @@
 
 A guard decides whether an identified (or anonymous) caller may run a route. Protocol:
 
-- ``has_permission(request) -> bool`` (plain or ``async``): required. It reads
+- ``has_permission(request) -> bool`` (plain or ``async``): the request rule. It reads
   ``request.auth`` (``None`` when anonymous) and returns ``True`` to allow. It may raise an
   ``HTTPException`` itself for a custom answer. Plain guards run on the event loop: they
   must not block (do database work in an ``async`` guard).
-- ``has_object_permission(request, obj) -> bool`` (plain or ``async``): optional, run by
-  ``check_object_permissions(request, obj)`` once a handler or ``get_object`` has loaded
-  the object.
+- ``has_object_permission(request, obj) -> bool`` (plain or ``async``): the object rule,
+  run by ``check_object_permissions(request, obj)`` once a handler or ``get_object`` has
+  loaded the object.
 - ``message``: optional detail for the 403.
+
+A ``BaseGuard`` subclass needs at least one of the two rules (a guard with neither, a
+misspelt method name, is a startup error). One with only an object rule (DRF's
+``IsOwnerOrReadOnly``) has no opinion about the request, as DRF's ``BasePermission``
+answers ``True``: beside other guards (a list, ``a & b``) it leaves the request to them. It
+never lets a request through by itself, though: in ``a | b`` it does not stand in for a
+refusing ``a``, and a route whose guards only have object rules is refused at startup,
+because lists and creates load no object and nothing would decide who may call them.
 
 A plain function ``guard(request) -> bool`` is a guard too. A refused guard answers 401
 (with ``WWW-Authenticate``) when the request has no credentials and 403 when it has; the
@@ -45,13 +53,17 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class BaseGuard:
-    """Base class for guards: combine with ``|`` / ``&``; override ``has_permission``."""
+    """Base class for guards: combine with ``|`` / ``&``; override ``has_permission``,
+    ``has_object_permission`` or both."""
 
     message: str = "You do not have permission to perform this action."
 
     def has_permission(self, request: Any) -> bool | Awaitable[bool]:
-        """Return ``True`` to allow (plain or ``async``)."""
-        raise NotImplementedError
+        """Return ``True`` to allow (plain or ``async``).
+
+        Not overridden, a guard has no request rule: it says ``True`` (as DRF's
+        ``BasePermission``) and ``only_object_rule`` keeps that from opening a route."""
+        return True
 
     def __or__(self, other: Any) -> AnyOf:
         return AnyOf(self, other)
@@ -202,6 +214,45 @@ def guard_check(guard: Any) -> Any:
     return check
 
 
+def _has_own_request_rule(guard: Any) -> bool:
+    return type(guard).has_permission is not BaseGuard.has_permission
+
+
+def only_object_rule(guard: Any) -> bool:
+    """True when ``guard`` has an object rule and no request rule of its own (for ``a | b``
+    and ``a & b``: when every member is such a guard)."""
+    if isinstance(guard, AnyOf | AllOf):
+        return all(only_object_rule(member) for member in guard.guards)
+    return (
+        isinstance(guard, BaseGuard)
+        and not _has_own_request_rule(guard)
+        and callable(getattr(guard, "has_object_permission", None))
+    )
+
+
+def decides_nothing(guard: Any) -> Any:
+    """The ``BaseGuard`` (``guard`` or a member of a composition) that defines neither rule,
+    or ``None``. Such a guard would allow every request: most likely a misspelt method."""
+    if isinstance(guard, AnyOf | AllOf):
+        for member in guard.guards:
+            found = decides_nothing(member)
+            if found is not None:
+                return found
+        return None
+    if (
+        isinstance(guard, BaseGuard)
+        and not _has_own_request_rule(guard)
+        and not callable(getattr(guard, "has_object_permission", None))
+    ):
+        return guard
+    return None
+
+
+def request_rules(guards: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The members of a composition that have a say about the request."""
+    return tuple(g for g in guards if not only_object_rule(g))
+
+
 async def _object_allowed(guard: Any, request: Any, obj: Any) -> bool:
     """A guard's object rule; a guard without one has nothing to say about objects."""
     check = getattr(guard, "has_object_permission", None)
@@ -209,15 +260,22 @@ async def _object_allowed(guard: Any, request: Any, obj: Any) -> bool:
 
 
 class AnyOf(BaseGuard):
-    """Allows when any of ``guards`` allows (``a | b``)."""
+    """Allows when any of ``guards`` allows (``a | b``).
+
+    A member with only an object rule takes no part in the request's answer: its default
+    ``True`` would let every request through (an anonymous create past
+    ``IsAuthenticatedOrReadOnly() | IsOwner()``). It still decides about objects."""
 
     def __init__(self, *guards: Any) -> None:
         self.guards = guards
+        self._deciding = request_rules(guards)
         messages = [str(g.message) for g in guards if getattr(g, "message", None)]
         self.message = messages[0] if messages else BaseGuard.message
 
     async def has_permission(self, request: Any) -> bool:
-        for guard in self.guards:
+        if not self._deciding:
+            return True  # only object rules: no opinion (see ``only_object_rule``)
+        for guard in self._deciding:
             if await call_guard(guard_check(guard), request):
                 return True
         return False
@@ -244,12 +302,13 @@ class AllOf(BaseGuard):
 
     def __init__(self, *guards: Any) -> None:
         self.guards = guards
+        self._deciding = request_rules(guards)
         self.message = " ".join(
             dict.fromkeys(getattr(g, "message", None) or BaseGuard.message for g in guards)
         )
 
     async def has_permission(self, request: Any) -> bool:
-        for guard in self.guards:
+        for guard in self._deciding:
             if not await call_guard(guard_check(guard), request):
                 return False
         return True

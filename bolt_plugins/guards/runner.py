@@ -19,7 +19,15 @@ from bolt.facts import AUTH_CHALLENGE
 from bolt.pipeline import PHASE_GUARDS, Middleware
 from bolt.request import Request
 
-from .builtins import AllOf, AllowAny, AnyOf, BaseGuard, guard_check
+from .builtins import (
+    AllOf,
+    AllowAny,
+    AnyOf,
+    BaseGuard,
+    decides_nothing,
+    guard_check,
+    only_object_rule,
+)
 from .facts import GUARDS
 
 __all__ = ["check_guard", "check_object_permissions", "guards_middleware", "refusal"]
@@ -29,12 +37,24 @@ _OBJECT_CHECK = "guards_object_check"  # route.meta key of the check this plugin
 
 
 def check_guard(item: Any, where: str) -> None:
-    """Reject configuration entries that are not guards."""
+    """Reject configuration entries that are not guards, and ``BaseGuard`` subclasses (alone
+    or inside ``a | b`` / ``a & b``) that define neither rule: their inherited ``True``
+    would allow every request, and a misspelt method name is the usual cause."""
     if guard_check(item) is None or not callable(guard_check(item)):
         raise ImproperlyConfigured(
             f"{where}: {item!r} is not a guard (it needs has_permission(request), or be a "
             "function of the request)"
         )
+    empty = decides_nothing(item)
+    if empty is not None:
+        raise ImproperlyConfigured(
+            f"{where}: {type(empty).__qualname__} defines neither has_permission(request) nor "
+            "has_object_permission(request, obj), so it would decide nothing and allow "
+            "everyone; check the method names"
+        )
+    if isinstance(item, AnyOf | AllOf):
+        for member in item.guards:
+            check_guard(member, where)
 
 
 def refusal(request: Any, guard: Any, challenge: str) -> Exception:
@@ -54,8 +74,18 @@ def guards_middleware(api: Any, route: Any, guards: list[Any]) -> Middleware | N
     no coroutine per request.
     """
     route.meta[GUARDS] = list(guards)
+    if guards and all(only_object_rule(g) for g in guards):
+        names = ", ".join(map(repr, guards))
+        raise ImproperlyConfigured(
+            f"{route!r}: guards [{names}] have only object rules (has_object_permission): "
+            "nothing decides who may call this route, and a list or a create loads no object "
+            "to ask about. Put a request rule beside them, e.g. guards = "
+            f"[IsAuthenticatedOrReadOnly(), {names}], or AllowAny() to let anyone try"
+        )
     install_object_check(route, guards)
-    active = [g for g in guards if not isinstance(g, AllowAny)]
+    # Guards with only an object rule have no say about the request (their ``True`` is
+    # no opinion): they run in the object check only.
+    active = [g for g in guards if not isinstance(g, AllowAny) and not only_object_rule(g)]
     if not active:
         return None
     checks = tuple((guard_check(g), inspect.iscoroutinefunction(guard_check(g)), g) for g in active)
