@@ -17,12 +17,18 @@ from bolt.binding import (
     check_content_type,
     msgspec_errors,
 )
-from bolt.exceptions import BadRequest, PayloadTooLarge, RequestValidationError, validation_error
+from bolt.exceptions import (
+    BadRequest,
+    PayloadTooLarge,
+    RequestValidationError,
+    UnsupportedMediaType,
+    validation_error,
+)
 from bolt.forms import form_as_dict, parse_form
 from bolt.params import REQUIRED, Param, UploadFile
 from bolt.request import Request
 
-__all__ = ["ClientDisconnected", "form_extractor", "json_extractor", "read_body"]
+__all__ = ["ClientDisconnected", "body_data", "form_extractor", "json_extractor", "read_body"]
 
 JSON_TYPES = ("application/json",)
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -227,6 +233,83 @@ def json_extractor(param: Param, route: Any, api: Any) -> Callable[[Request], An
             raise RequestValidationError(msgspec_errors(exc, ["body", key])) from None
 
     return embedded_value
+
+
+#: Methods whose body the kernel reads before the handler (``bolt.compile.BODY_METHODS``);
+#: other methods' bodies are never read, so ``request.data`` is empty there.
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def body_data(request: Request) -> Any:
+    """What ``request.data`` gives: the body parsed by its media type, with the parsers the
+    typed parameters use (and their bounds), or what they already parsed for this request.
+
+    JSON (``application/json``, ``+json``) must be an object or an array (``request.data[...]``
+    on a scalar would fail in the handler instead); forms give a dict of each field's last
+    value and each name's last file. No body is ``{}``. Malformed is a 400, an oversized
+    form a 413, another media type a 415.
+    """
+    body = request.body
+    if not body:
+        if request.scope["method"] in _BODY_METHODS and _declares_body(request):
+            raise RuntimeError(
+                "request.data was read before the request body: the kernel reads it just "
+                "before the handler, so middleware can read request.data only after "
+                "next_handler returns"
+            )
+        return {}
+    if request.scope["method"] not in _BODY_METHODS:
+        return {}
+    raw = None
+    for name, value in request.scope["headers"]:
+        if name == b"content-type":
+            raw = value.decode("latin-1")
+            break
+    if raw is None:
+        raise UnsupportedMediaType(
+            detail="Missing Content-Type; request.data expects JSON or a form"
+        )
+    media = raw.split(";", 1)[0].strip().lower()
+    state = request._state
+    if media in JSON_TYPES or media.endswith("+json"):
+        data = state.get("_bolt_json") if state is not None else None
+        if data is None:
+            try:
+                data = msgspec.json.decode(body)
+            except (msgspec.DecodeError, UnicodeDecodeError, RecursionError, ValueError) as exc:
+                raise _decode_error(exc) from None
+        if not isinstance(data, dict | list):
+            raise BadRequest(detail="JSON body must be an object or an array")
+        return data
+    if media in FORM_TYPES:
+        form = state.get("_bolt_form") if state is not None else None
+        if form is None:
+            from bolt.conf import get_settings
+
+            settings = get_settings()
+            form = parse_form(
+                raw,
+                body,
+                settings.MAX_FORM_FIELDS,
+                settings.MAX_MULTIPART_PARTS,
+                settings.MAX_FORM_FIELD_SIZE,
+                settings.MAX_UPLOAD_FILE_SIZE,
+            )
+            request.state["_bolt_form"] = form
+        return form_as_dict(form, set())
+    raise UnsupportedMediaType(
+        detail=f"Unsupported Content-Type {media!r}; expected JSON or a form"
+    )
+
+
+def _declares_body(request: Request) -> bool:
+    """Whether the request says a body follows (one the kernel has not read yet)."""
+    for name, value in request.scope["headers"]:
+        if name == b"content-length":
+            return value.strip() not in (b"0", b"")
+        if name == b"transfer-encoding":
+            return True
+    return False
 
 
 def form_extractor(param: Param, api: Any) -> Callable[[Request], Any]:

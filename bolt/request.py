@@ -15,6 +15,9 @@ from bolt.responses import _header_value
 
 __all__ = ["Request"]
 
+# ``request.data`` not parsed yet (``None`` is a valid JSON body).
+_UNPARSED: Any = object()
+
 _KEYS = (
     "method",
     "path",
@@ -73,6 +76,7 @@ class Request(Mapping[str, Any]):
     _user: Any = None
     _dep_cache: dict[Any, Any] | None = None
     _cleanups: list[Any] | None = None
+    _data: Any = _UNPARSED
 
     def __init__(self, scope: dict[str, Any], receive: Any, params: dict[str, Any]) -> None:
         # hot path
@@ -309,6 +313,26 @@ class Request(Mapping[str, Any]):
             return msgspec.json.decode(self.body)
         except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
             raise BadRequest(detail="Malformed JSON body") from None
+
+    @property
+    def data(self) -> Any:
+        """The body parsed by its media type, as DRF's ``request.data``: the JSON object or
+        array for JSON, a dict for urlencoded and multipart forms (each field's last value,
+        uploads as ``UploadFile``), ``{}`` without a body (and on GET, HEAD, OPTIONS, whose
+        bodies are never read).
+
+        Parsed on first use, then kept; routes that never ask never parse. Malformed is a
+        400, an oversized form a 413 (the form bounds hold), another media type a 415.
+        Typed parameters (``data: Struct``) validate as well; prefer them where the shape is
+        known. Middleware can read it only after ``next_handler`` returns, once the body is
+        read.
+        """
+        data = self._data
+        if data is _UNPARSED:
+            from bolt.bodies import body_data
+
+            data = self._data = body_data(self)
+        return data
 
     def add_response_header(self, name: str, value: str) -> None:
         """Send ``name: value`` with this request's response, whichever it turns out to be

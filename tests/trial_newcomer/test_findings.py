@@ -141,12 +141,6 @@ def test_get_serializer_in_a_custom_action() -> None:
     assert response.json()["title"] == "t"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bolt/request.py Request has no `data`: DRF's request.data is an AttributeError "
-    "(500). Fix: a `data` property giving request.json() for JSON bodies (BadRequest when "
-    "malformed, 415 otherwise), or a clear error naming the typed `data: Struct` parameter.",
-)
 def test_request_data_in_an_action() -> None:
     ada = _user("ada")
     article = Article.objects.create(title="t")
