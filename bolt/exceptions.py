@@ -6,6 +6,7 @@ Every error leaves Bolt as JSON ``{"detail": ...}``. Validation errors carry a l
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured as DjangoImproperlyConfigured
 
 __all__ = [
+    "AuthenticationFailed",
     "BadRequest",
     "Conflict",
     "Forbidden",
@@ -21,15 +23,20 @@ __all__ = [
     "InternalServerError",
     "MethodNotAllowed",
     "NotAcceptable",
+    "NotAuthenticated",
     "NotFound",
+    "ParseError",
     "PayloadTooLarge",
+    "PermissionDenied",
     "RequestValidationError",
     "ResponseValidationError",
     "ServiceUnavailable",
+    "Throttled",
     "TooManyRequests",
     "Unauthorized",
     "UnprocessableEntity",
     "UnsupportedMediaType",
+    "ValidationError",
     "ValidationErrorItem",
 ]
 
@@ -211,3 +218,104 @@ class RequestValidationError(HTTPException):
 def validation_error(loc: list[Any], msg: str, type_: str = "value_error") -> ValidationErrorItem:
     """Build one validation error entry in the wire shape."""
     return {"loc": loc, "msg": msg, "type": type_}
+
+
+# --- Django REST framework's names ----------------------------------------------------------
+# Code written for DRF raises these; each is a subclass of the Bolt class with its status,
+# so ``except Forbidden``, exception handlers and the error documentation treat both alike.
+# They take DRF's ``(detail, code)``; ``code`` stays on the exception (DRF keeps it out of
+# the body too). ``MethodNotAllowed``, ``NotAcceptable`` and ``UnsupportedMediaType`` exist
+# above under DRF's names already.
+
+
+class _DRFError(HTTPException):
+    """DRF's signature: ``(detail=None, code=None)``, plus Bolt's ``headers`` and ``extra``."""
+
+    default_code = "error"
+
+    def __init__(
+        self,
+        detail: Any = None,
+        code: str | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.code = code or self.default_code
+        # HTTPException's own: TooManyRequests (Throttled's base) has another signature.
+        HTTPException.__init__(self, None, detail, headers, extra)
+
+
+class PermissionDenied(_DRFError, Forbidden):
+    """DRF's name for ``Forbidden`` (403)."""
+
+    default_detail = "You do not have permission to perform this action."
+    default_code = "permission_denied"
+
+
+class NotAuthenticated(_DRFError, Unauthorized):
+    """DRF's 401 for a request without credentials; like ``Unauthorized``, it sends
+    ``WWW-Authenticate`` when given in ``headers``."""
+
+    default_detail = "Authentication credentials were not provided."
+    default_code = "not_authenticated"
+
+
+class AuthenticationFailed(_DRFError, Unauthorized):
+    """DRF's 401 for credentials that are wrong; ``WWW-Authenticate`` as ``Unauthorized``."""
+
+    default_detail = "Incorrect authentication credentials."
+    default_code = "authentication_failed"
+
+
+class ParseError(_DRFError, BadRequest):
+    """DRF's 400 for a body that cannot be parsed."""
+
+    default_detail = "Malformed request."
+    default_code = "parse_error"
+
+
+class ValidationError(_DRFError, BadRequest):
+    """DRF's 400 from a view: ``detail`` is sent as given, a string, a list or a dict of
+    field → messages (``{"detail": {"title": ["Too short."]}}``).
+
+    Not the 422 that typed parameters answer, nor ``bolt.serializers.ValidationError``,
+    which a serializer's validators raise to add an entry to that 422.
+    """
+
+    default_detail = "Invalid input."
+    default_code = "invalid"
+
+
+class Throttled(_DRFError, TooManyRequests):
+    """DRF's 429. With ``wait`` (seconds, rounded up) it sends ``Retry-After`` and
+    ``retry_after`` in the body, as the rate limiter's refusals do; without, neither."""
+
+    default_detail = "Request was throttled."
+    default_code = "throttled"
+
+    def __init__(
+        self,
+        wait: float | None = None,
+        detail: Any = None,
+        code: str | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.wait = None if wait is None else max(1, math.ceil(wait))
+        self.retry_after = self.wait or 0  # 0: no wait known, no Retry-After sent
+        merged: dict[str, str] = {}
+        if self.wait is not None:
+            merged["Retry-After"] = str(self.wait)
+            if detail is None:
+                unit = "second" if self.wait == 1 else "seconds"
+                detail = f"{self.default_detail} Expected available in {self.wait} {unit}."
+        if headers:
+            merged.update(headers)
+        _DRFError.__init__(self, detail, code, headers=merged, extra=extra)
+
+    def body(self) -> dict[str, Any]:
+        if self.wait is None:
+            return HTTPException.body(self)
+        return {**(self.extra or {}), "detail": self.detail, "retry_after": self.wait}

@@ -366,3 +366,107 @@ def test_startup_errors_are_djangos_improperly_configured() -> None:
 
     with pytest.raises(Django, match="guard"):
         BoltAPI(guard=[])
+
+
+# --- DRF's exception names -----------------------------------------------------------------
+
+
+def _raises(api: BoltAPI, exc: Exception) -> None:
+    @api.get("/raise")
+    async def raise_it() -> dict:
+        raise exc
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "status", "body"),
+    [
+        (
+            "PermissionDenied",
+            {},
+            403,
+            {"detail": "You do not have permission to perform this action."},
+        ),
+        ("PermissionDenied", {"detail": "Only the author"}, 403, {"detail": "Only the author"}),
+        ("NotAuthenticated", {}, 401, {"detail": "Authentication credentials were not provided."}),
+        ("AuthenticationFailed", {}, 401, {"detail": "Incorrect authentication credentials."}),
+        ("ParseError", {}, 400, {"detail": "Malformed request."}),
+        ("ValidationError", {}, 400, {"detail": "Invalid input."}),
+        ("ValidationError", {"detail": "Too short"}, 400, {"detail": "Too short"}),
+        ("ValidationError", {"detail": ["a", "b"]}, 400, {"detail": ["a", "b"]}),
+        (
+            "ValidationError",
+            {"detail": {"title": ["This field is required."]}},
+            400,
+            {"detail": {"title": ["This field is required."]}},
+        ),
+        ("Throttled", {}, 429, {"detail": "Request was throttled."}),
+        ("MethodNotAllowed", {}, 405, {"detail": "Method Not Allowed"}),
+        ("NotAcceptable", {}, 406, {"detail": "Not Acceptable"}),
+        ("UnsupportedMediaType", {}, 415, {"detail": "Unsupported Media Type"}),
+    ],
+)
+def test_drf_exception_names_answer_as_in_drf(
+    api: BoltAPI, client: TestClient, name: str, args: dict[str, Any], status: int, body: Any
+) -> None:
+    from bolt import exceptions
+
+    _raises(api, getattr(exceptions, name)(**args))
+    r = client.get("/raise")
+    assert r.status_code == status
+    assert r.headers["content-type"] == "application/json"
+    assert r.json() == body
+    assert "retry-after" not in r.headers
+    assert "www-authenticate" not in r.headers
+
+
+def test_drf_names_are_the_bolt_exceptions(api: BoltAPI, client: TestClient) -> None:
+    """Subclasses of Bolt's own classes, so an ``except Forbidden`` or a plugin's handler
+    for ``Unauthorized`` treats them alike; DRF's positional ``(detail, code)`` works."""
+    from bolt import exceptions as e
+
+    pairs = [
+        (e.PermissionDenied, Forbidden),
+        (e.NotAuthenticated, Unauthorized),
+        (e.AuthenticationFailed, Unauthorized),
+        (e.ValidationError, BadRequest),
+        (e.ParseError, BadRequest),
+        (e.Throttled, TooManyRequests),
+    ]
+    for drf, bolt_class in pairs:
+        assert issubclass(drf, bolt_class)
+        raised = drf(3, "why", "a_code") if drf is e.Throttled else drf("why", "a_code")
+        assert (raised.detail, raised.code) == ("why", "a_code")
+    assert e.ValidationError("x").code == "invalid"
+    assert e.Throttled(2.5).retry_after == 3
+
+
+def test_drf_401s_carry_www_authenticate_as_unauthorized_does(
+    api: BoltAPI, client: TestClient
+) -> None:
+    from bolt.exceptions import AuthenticationFailed, NotAuthenticated
+
+    for exc in (
+        NotAuthenticated(headers={"WWW-Authenticate": 'Bearer realm="api"'}),
+        AuthenticationFailed("Token expired", headers={"WWW-Authenticate": 'Bearer realm="api"'}),
+        Unauthorized(headers={"WWW-Authenticate": 'Bearer realm="api"'}),
+    ):
+        api = BoltAPI(plugins=KERNEL_ONLY)
+        _raises(api, exc)
+        with TestClient(api) as c:
+            r = c.get("/raise")
+        assert r.status_code == 401
+        assert r.headers["www-authenticate"] == 'Bearer realm="api"'
+        assert r.json() == {"detail": exc.detail}
+
+
+def test_throttled_with_wait_sends_retry_after(api: BoltAPI, client: TestClient) -> None:
+    from bolt.exceptions import Throttled
+
+    _raises(api, Throttled(wait=29.2))
+    r = client.get("/raise")
+    assert r.status_code == 429
+    assert r.headers["retry-after"] == "30"
+    assert r.json() == {
+        "detail": "Request was throttled. Expected available in 30 seconds.",
+        "retry_after": 30,
+    }

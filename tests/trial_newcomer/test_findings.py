@@ -165,13 +165,6 @@ def test_request_data_in_an_action() -> None:
     assert response.status_code == 200, response.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bolt/exceptions.py has none of DRF's names (PermissionDenied, NotAuthenticated, "
-    "AuthenticationFailed, ValidationError): the first import a DRF user writes is an "
-    "ImportError. Fix: aliases of Forbidden (403), Unauthorized (401, twice) and a 400/422 "
-    "error, documented in docs/responses-and-errors.md.",
-)
 def test_drf_exception_names() -> None:
     from bolt import exceptions
 
@@ -179,7 +172,7 @@ def test_drf_exception_names() -> None:
 
     @api.get("/secret")
     async def secret() -> dict:
-        raise exceptions.PermissionDenied(detail="no")  # type: ignore[attr-defined]
+        raise exceptions.PermissionDenied(detail="no")
 
     with TestClient(api) as client:
         response = client.get("/secret")
