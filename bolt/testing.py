@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 
 try:
     import httpx
@@ -31,6 +31,51 @@ from asgiref.sync import AsyncToSync
 from bolt.forced_auth import FORCED, switch_on
 
 __all__ = ["AsyncTestClient", "TestClient", "TestResponse", "assert_no_hook_calls"]
+
+#: ``format=`` of the request methods, as DRF's ``APIClient`` spells it.
+BodyFormat = Literal["json", "multipart"]
+
+
+def _primitive(value: Any) -> str:
+    """A form value as text, as httpx writes ``data=`` values."""
+    if value is True or value is False:
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def _body(data: Any, format: str | None, json: Any, files: Any, content: Any) -> dict[str, Any]:
+    """httpx's body arguments for DRF ``APIClient``'s ``(data, format=...)``.
+
+    Without ``format`` everything is httpx's (``data`` a form, ``json=``, ``files=``,
+    ``content=``), so existing tests keep their meaning. ``format="json"`` sends ``data``
+    as JSON; ``format="multipart"`` sends it as a multipart form (with ``files`` beside it),
+    which httpx only does when files are given.
+    """
+    body = {"data": data, "json": json, "files": files, "content": content}
+    if format is None:
+        return {k: v for k, v in body.items() if v is not None}
+    if format not in ("json", "multipart"):
+        raise ValueError(
+            f"format={format!r}: the test clients send format='json' or format='multipart' "
+            "(or use json=, data=, files= or content=)"
+        )
+    if json is not None or content is not None:
+        raise TypeError(
+            f"format={format!r} sends data; give the body once: data with format=, "
+            "or json= / content= without it"
+        )
+    if format == "json":
+        if files is not None:
+            raise TypeError("format='json' cannot send files=; use format='multipart'")
+        return {} if data is None else {"json": data}
+    if files:
+        return {"data": data, "files": files}
+    # No file: every field as a part without a file name (a plain form field).
+    parts: list[tuple[str, tuple[None, str]]] = []
+    for key, value in (data or {}).items():
+        for item in value if isinstance(value, list | tuple) else [value]:
+            parts.append((key, (None, _primitive(item))))
+    return {"files": parts} if parts else {}
 
 
 def _scope_for(request: httpx.Request, root_path: str = "") -> dict[str, Any]:
@@ -353,6 +398,64 @@ class TestClient(httpx.Client):
             request.extensions[_STREAM] = True
         return super().send(request, stream=stream, **kwargs)
 
+    # DRF APIClient's habit: ``client.post(url, data, format="json")``.
+    def post(
+        self,
+        url: httpx.URL | str,
+        data: Any = None,
+        *,
+        format: BodyFormat | None = None,
+        json: Any = None,
+        files: Any = None,
+        content: Any = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        """httpx's ``post``; ``data`` may come second, and ``format="json"`` sends it as
+        JSON, ``format="multipart"`` as a multipart form (DRF ``APIClient``'s spelling)."""
+        return self.request("POST", url, **_body(data, format, json, files, content), **kwargs)
+
+    def put(
+        self,
+        url: httpx.URL | str,
+        data: Any = None,
+        *,
+        format: BodyFormat | None = None,
+        json: Any = None,
+        files: Any = None,
+        content: Any = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        """As ``post``, with PUT."""
+        return self.request("PUT", url, **_body(data, format, json, files, content), **kwargs)
+
+    def patch(
+        self,
+        url: httpx.URL | str,
+        data: Any = None,
+        *,
+        format: BodyFormat | None = None,
+        json: Any = None,
+        files: Any = None,
+        content: Any = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        """As ``post``, with PATCH."""
+        return self.request("PATCH", url, **_body(data, format, json, files, content), **kwargs)
+
+    def delete(
+        self,
+        url: httpx.URL | str,
+        data: Any = None,
+        *,
+        format: BodyFormat | None = None,
+        json: Any = None,
+        files: Any = None,
+        content: Any = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        """As ``post``, with DELETE (which may carry a body here, as in DRF's client)."""
+        return self.request("DELETE", url, **_body(data, format, json, files, content), **kwargs)
+
     def force_authenticate(
         self, user: Any = None, *, context: dict[str, Any] | None = None
     ) -> None:
@@ -448,6 +551,70 @@ class AsyncTestClient(httpx.AsyncClient):
         self.app = app
         self._lifespan: _Lifespan | None = None
         super().__init__(transport=httpx.ASGITransport(app=app), base_url=base_url, **kwargs)
+
+    # DRF APIClient's habit: ``client.post(url, data, format="json")``.
+    async def post(
+        self,
+        url: httpx.URL | str,
+        data: Any = None,
+        *,
+        format: BodyFormat | None = None,
+        json: Any = None,
+        files: Any = None,
+        content: Any = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        """httpx's ``post``; ``data`` may come second, and ``format="json"`` sends it as
+        JSON, ``format="multipart"`` as a multipart form (DRF ``APIClient``'s spelling)."""
+        return await self.request(
+            "POST", url, **_body(data, format, json, files, content), **kwargs
+        )
+
+    async def put(
+        self,
+        url: httpx.URL | str,
+        data: Any = None,
+        *,
+        format: BodyFormat | None = None,
+        json: Any = None,
+        files: Any = None,
+        content: Any = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        """As ``post``, with PUT."""
+        return await self.request("PUT", url, **_body(data, format, json, files, content), **kwargs)
+
+    async def patch(
+        self,
+        url: httpx.URL | str,
+        data: Any = None,
+        *,
+        format: BodyFormat | None = None,
+        json: Any = None,
+        files: Any = None,
+        content: Any = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        """As ``post``, with PATCH."""
+        return await self.request(
+            "PATCH", url, **_body(data, format, json, files, content), **kwargs
+        )
+
+    async def delete(
+        self,
+        url: httpx.URL | str,
+        data: Any = None,
+        *,
+        format: BodyFormat | None = None,
+        json: Any = None,
+        files: Any = None,
+        content: Any = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        """As ``post``, with DELETE (which may carry a body here, as in DRF's client)."""
+        return await self.request(
+            "DELETE", url, **_body(data, format, json, files, content), **kwargs
+        )
 
     async def __aenter__(self) -> AsyncTestClient:
         await super().__aenter__()

@@ -179,13 +179,6 @@ def test_drf_exception_names() -> None:
     assert response.status_code == 403, response.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bolt/testing.py TestClient is an httpx.Client: DRF's APIClient habit "
-    "`client.post(url, payload, format='json')` is a TypeError and `client.post(url, "
-    "payload)` sends a form (415). Fix: accept format='json' (send the payload as JSON) "
-    "in TestClient's request methods, or document `json=` in docs/testing.md (done).",
-)
 def test_apiclient_format_json() -> None:
     ada = _user("ada")
     api = BoltAPI()
@@ -196,5 +189,5 @@ def test_apiclient_format_json() -> None:
 
     with TestClient(api) as client:
         client.force_authenticate(user=ada)
-        response = client.post("/articles", {"title": "t"}, format="json")  # type: ignore[call-arg]
+        response = client.post("/articles", {"title": "t"}, format="json")
     assert response.status_code == 201, response.text
