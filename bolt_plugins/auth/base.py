@@ -30,9 +30,12 @@ from django.core.exceptions import ValidationError
 from bolt.exceptions import ImproperlyConfigured, Unauthorized
 
 __all__ = [
+    "RIGHTS_CLAIM",
+    "RIGHTS_IN_DATABASE",
     "USER_GONE",
     "BaseAuthentication",
     "DjangoUserLoader",
+    "StoredPermissions",
     "UserPermissions",
     "invalid_credentials",
     "make_context",
@@ -165,6 +168,56 @@ class UserPermissions(list):  # type: ignore[type-arg]
                 return self._fill([f"{app}.{codename}" async for app, codename in query])
             get_all = getattr(self._user, "aget_all_permissions", None)
             self._fill(await get_all() if get_all is not None else ())
+        return self
+
+
+# The claim (and its value) of a token whose permissions were not written into it because
+# it was minted on the event loop: they are read from the database when a guard asks.
+RIGHTS_CLAIM = "bolt_perms"
+RIGHTS_IN_DATABASE = "db"
+
+
+class StoredPermissions(UserPermissions):
+    """The permissions of the user a token names, read from the database on first need.
+
+    The ``permissions`` entry of a stateless token context whose token says its rights live
+    in the database (``RIGHTS_CLAIM``): one primary-key query for the user, then the same
+    read as ``UserPermissions``. A user who is gone or inactive holds none (as Django's
+    ``has_perm`` says of inactive users). ``fresh()`` gives each request its own, unloaded.
+    """
+
+    __slots__ = ("_user_id",)
+
+    def __init__(self, user_id: Any) -> None:
+        super().__init__(None)
+        self._user_id = user_id
+
+    def fresh(self) -> StoredPermissions:
+        return StoredPermissions(self._user_id)
+
+    def _user_row(self, user: Any) -> bool:
+        if user is None or not getattr(user, "is_active", False):
+            self._fill(())
+            return False
+        self._user = user
+        return True
+
+    def load(self) -> UserPermissions:
+        if not self.loaded:
+            from django.contrib.auth import get_user_model
+
+            row = get_user_model()._default_manager.filter(pk=self._user_id).first()
+            if self._user_row(row):
+                return super().load()
+        return self
+
+    async def aload(self) -> UserPermissions:
+        if not self.loaded:
+            from django.contrib.auth import get_user_model
+
+            row = await get_user_model()._default_manager.filter(pk=self._user_id).afirst()
+            if self._user_row(row):
+                return await super().aload()
         return self
 
 

@@ -21,6 +21,7 @@ forged token is a bad signature whatever its ``exp`` says.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import secrets
 import time
@@ -33,10 +34,13 @@ from jwt.algorithms import get_default_algorithms
 from bolt.exceptions import ImproperlyConfigured
 
 from .base import (
+    RIGHTS_CLAIM,
+    RIGHTS_IN_DATABASE,
     USER_GONE,
     BaseAuthentication,
     DjangoUserLoader,
     PreloadedUser,
+    StoredPermissions,
     invalid_credentials,
     make_context,
     pk_converter,
@@ -134,7 +138,9 @@ def _fresh(context: dict[str, Any], nested: tuple[str, ...]) -> dict[str, Any]:
             claims[name] = list(value)
         else:
             claims[name] = copy.deepcopy(value)
-    return {**context, "permissions": list(context["permissions"]), "claims": claims}
+    held = context["permissions"]
+    permissions = list(held) if type(held) is list else held.fresh()
+    return {**context, "permissions": permissions, "claims": claims}
 
 
 class JWTAuthentication(BaseAuthentication):
@@ -350,7 +356,7 @@ class JWTAuthentication(BaseAuthentication):
         permissions = claims.get("permissions")
         if type(permissions) is not list:
             permissions = []
-        return make_context(
+        context = make_context(
             user_id=user_id,
             username=claims.get("username") if type(claims.get("username")) is str else None,
             is_staff=claims.get("is_staff") is True,
@@ -359,6 +365,10 @@ class JWTAuthentication(BaseAuthentication):
             backend=self.name,
             claims=claims,
         )
+        if claims.get(RIGHTS_CLAIM) == RIGHTS_IN_DATABASE and not context["is_admin"]:
+            # Minted on the event loop: the rights are the user's current ones.
+            context["permissions"] = StoredPermissions(user_id)
+        return context
 
     def authenticate(self, request: Any) -> dict[str, Any] | None:
         """Verify the bearer token (stateless: no database access)."""
@@ -396,6 +406,7 @@ def _claims_for(
     permissions: list[str],
     expires_in: int,
     extra_claims: dict[str, Any] | None,
+    rights_in_database: bool = False,
 ) -> dict[str, Any]:
     now = int(time.time())
     claims: dict[str, Any] = {
@@ -410,7 +421,20 @@ def _claims_for(
     }
     if extra_claims:
         claims.update(extra_claims)
+    # Only Bolt decides whether rights are read from the database, never a caller's claims.
+    claims.pop(RIGHTS_CLAIM, None)
+    if rights_in_database and "permissions" not in (extra_claims or ()):
+        claims[RIGHTS_CLAIM] = RIGHTS_IN_DATABASE
     return claims
+
+
+def _on_event_loop() -> bool:
+    """Whether this thread runs an event loop (so a blocking query is refused here)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _encode(claims: dict[str, Any], secret: Any, algorithm: str | None) -> str:
@@ -439,13 +463,23 @@ def create_jwt_for_user(
     a random ``jti``, ``username``, ``is_staff``, ``is_superuser`` and ``permissions`` (the
     user's Django permissions at minting time; empty for superusers, who pass every
     permission guard anyway). ``extra_claims`` are added last (``aud``, ``iss``, ...).
-    For asymmetric algorithms pass the private key as ``secret``. Reads permissions from
-    the database: from async code use ``acreate_jwt_for_user``.
+    For asymmetric algorithms pass the private key as ``secret``.
+
+    Reads permissions from the database. Called on the event loop (an ``async`` login
+    handler), where a blocking query is refused, it reads nothing: the token's
+    ``permissions`` is empty and a ``bolt_perms: "db"`` claim tells ``JWTAuthentication`` to
+    read the user's current permissions from the database when a permission guard asks (one
+    query per such request). ``await acreate_jwt_for_user(...)`` writes them into the token.
     """
     perms: list[str] = []
+    deferred = False
     if include_permissions and not getattr(user, "is_superuser", False):
-        perms = sorted(user.get_all_permissions())
-    return _encode(_claims_for(user, perms, expires_in, extra_claims), secret, algorithm)
+        if _on_event_loop():
+            deferred = True
+        else:
+            perms = sorted(user.get_all_permissions())
+    claims = _claims_for(user, perms, expires_in, extra_claims, deferred)
+    return _encode(claims, secret, algorithm)
 
 
 async def acreate_jwt_for_user(
