@@ -54,15 +54,6 @@ def test_guard_with_only_an_object_rule_is_drf_is_owner_or_read_only() -> None:
     assert refused.status_code == 403, refused.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bolt_plugins/auth/jwt_backend.py:447 create_jwt_for_user calls "
-    "user.get_all_permissions() (a query) and fails with SynchronousOnlyOperation in the "
-    "async login handler everyone writes (500). Fix: when an event loop runs in this "
-    "thread, raise ImproperlyConfigured-style TypeError naming `await acreate_jwt_for_user` "
-    "at once, or skip the query there (permissions are ignored under verify_user anyway); "
-    "also export acreate_jwt_for_user from bolt.auth (done in this trial).",
-)
 def test_create_jwt_for_user_in_an_async_login_handler() -> None:
     from django.contrib.auth import aauthenticate
 
