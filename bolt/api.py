@@ -18,6 +18,7 @@ from bolt.conf import (
     raw_setting_is_set,
 )
 from bolt.exceptions import HTTPException, ImproperlyConfigured
+from bolt.facts import AUTH_CHALLENGE
 from bolt.layers import OPTION_SETTINGS, PLUGIN_FOR_OPTION, Layer, option_error
 from bolt.plugins import BoltPluginManager
 from bolt.request import Request
@@ -437,7 +438,10 @@ class BoltAPI(_Registrar):
             except Exception as inner:
                 exc = inner
         if isinstance(exc, HTTPException):
-            return JSONResponse(exc.body(), exc.status_code, exc.headers or None)
+            headers = exc.headers
+            if exc.status_code == 401:
+                headers = _with_challenge(request, headers)
+            return JSONResponse(exc.body(), exc.status_code, headers or None)
         where = f"{request.method} {request.path}" if request is not None else "request"
         log.error("Unhandled error in %s", where, exc_info=exc)
         body: dict[str, Any] = {"detail": "Internal Server Error"}
@@ -529,3 +533,18 @@ def _host_checker() -> Any:
 
     check.known = cache  # type: ignore[attr-defined]
     return check
+
+
+def _with_challenge(request: Request | None, headers: Any) -> Any:
+    """A 401's headers with the route's ``WWW-Authenticate`` (recorded by the plugin that
+    authenticates it) when the exception brought none: every 401 says how to authenticate,
+    whether a guard or the handler raised it."""
+    route = getattr(request, "route", None)
+    if route is None:
+        return headers
+    if headers and any(name.lower() == "www-authenticate" for name in headers):
+        return headers
+    challenge = route.meta.get(AUTH_CHALLENGE)
+    if not challenge:
+        return headers
+    return {**(headers or {}), "WWW-Authenticate": challenge}

@@ -470,3 +470,36 @@ def test_throttled_with_wait_sends_retry_after(api: BoltAPI, client: TestClient)
         "detail": "Request was throttled. Expected available in 30 seconds.",
         "retry_after": 30,
     }
+
+
+@pytest.mark.parametrize("name", ["NotAuthenticated", "AuthenticationFailed", "Unauthorized"])
+def test_a_401_a_handler_raises_carries_the_routes_challenge(name: str) -> None:
+    """RFC 9110: a 401 names how to authenticate. A handler's own 401 on a route with
+    authentication backends gets their ``WWW-Authenticate``, as the guards' 401 does; a
+    challenge the handler gives itself is kept."""
+    import bolt.exceptions as errors
+    from bolt.auth import APIKeyAuthentication, JWTAuthentication
+
+    exc_type = getattr(errors, name)
+    api = BoltAPI()
+
+    @api.get("/me", auth=[JWTAuthentication(), APIKeyAuthentication(api_keys={"k-123"})])
+    async def me() -> dict:
+        raise exc_type("Session revoked")
+
+    @api.get("/own", auth=[JWTAuthentication()])
+    async def own() -> dict:
+        raise exc_type("Session revoked", headers={"WWW-Authenticate": 'Basic realm="x"'})
+
+    @api.get("/open")
+    async def public() -> dict:
+        raise exc_type("Session revoked")
+
+    CHALLENGE = 'Bearer realm="api", APIKey header="x-api-key"'
+    with TestClient(api) as c:
+        r = c.get("/me")
+        assert (r.status_code, r.json()) == (401, {"detail": "Session revoked"})
+        assert r.headers["www-authenticate"] == CHALLENGE
+        assert c.get("/own").headers["www-authenticate"] == 'Basic realm="x"'
+        assert "www-authenticate" not in c.get("/open").headers
+        assert c.get("/me").headers["www-authenticate"] == CHALLENGE  # not stacked
