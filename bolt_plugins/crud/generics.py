@@ -22,25 +22,37 @@ field that schema lacks, whatever handler called them. ``get_object`` runs the r
 ``object_checks`` (the guards plugin puts ``has_object_permission`` there).
 
 ORM work runs in an ORM thread (see ``bolt_plugins.crud.db``), never on the event loop.
+
+``get_queryset()``, ``filter_queryset(qs)`` and ``get_object()`` are plain methods that
+answer in the caller's world: called where an event loop runs (an ``async`` handler) they
+return an awaitable, so ``await self.get_object()`` works; called from a sync handler (a
+worker thread, DRF's ``def publish(self, request, pk)``) they return the queryset or the
+object itself, the object permissions checked. A sync override calling ``super()``
+(DRF's ``return super().get_queryset().filter(...)``) gets the plain queryset wherever it
+is called from; an ``async`` override's ``await super().get_queryset()`` keeps working.
+``get_serializer(instance, many=False)`` answers with the action's schema (a Struct or a
+list of them), which a handler returns as is.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import inspect
-from collections.abc import Callable
+from asyncio import events
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import msgspec
+from asgiref.sync import async_to_sync, sync_to_async
 from django.core.exceptions import SynchronousOnlyOperation, ValidationError
-from django.db import DatabaseError, models
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, models
 
 from bolt.bodies import json_extractor
 from bolt.exceptions import ImproperlyConfigured, NotFound, RequestValidationError
 from bolt.exceptions import validation_error as verr
 from bolt.request import Request
 from bolt_plugins.crud.db import call_maybe_async, runner_for
-from bolt_plugins.crud.encoding import to_struct
+from bolt_plugins.crud.encoding import to_struct, to_structs, with_relations
 from bolt_plugins.crud.facts import KNOWN_QUERY
 from bolt_plugins.crud.filters import FilterSpec
 from bolt_plugins.crud.schemas import covering_names, field_type, model_schema, write_schema
@@ -353,6 +365,56 @@ def _check_values(data: dict[str, Any], body: type) -> None:
         raise RequestValidationError(errors)
 
 
+# Set on a view while the plugin calls a sync override of ``get_queryset``/``filter_queryset``
+# on the event loop: ``super()`` inside it answers with the plain queryset.
+_SYNC_OVERRIDE = "_bolt_sync_override"
+
+
+async def _ready(value: Any) -> Any:
+    """``value`` as an awaitable (what the hooks return on the event loop)."""
+    return value
+
+
+def _loop_running() -> bool:
+    """Whether this thread runs an event loop (an ``async`` handler), not a worker thread."""
+    return events._get_running_loop() is not None
+
+
+def _settle(value: Any) -> Any:
+    """A hook's answer in a worker thread: an awaitable (an ``async`` override) is run on
+    the event loop this thread was started from."""
+    if inspect.isawaitable(value):
+        return async_to_sync(_ready_await)(value)
+    return value
+
+
+async def _ready_await(value: Awaitable[Any]) -> Any:
+    return await value
+
+
+_bare_get_object: dict[Any, bool] = {}
+
+
+def _takes_no_lookup(method: Any) -> bool:
+    """True for DRF's ``def get_object(self)``: it reads ``self.kwargs``, not arguments."""
+    found = _bare_get_object.get(method)
+    if found is None:
+        try:
+            found = len(inspect.signature(method).parameters) == 1
+        except (TypeError, ValueError):
+            found = False
+        _bare_get_object[method] = found
+    return found
+
+
+_GET_SERIALIZER_DATA = (
+    "{cls}.get_serializer(data=...) is DRF's way to validate a body; in Bolt the body "
+    "arrives validated as the handler's `data` parameter (typed with the write schema), "
+    "and `await self.create_object(data)` / `await self.update_object(obj, data, "
+    "partial)` save it. get_serializer(instance, many=False) only answers with the schema."
+)
+
+
 # (class, handler action, partial, helper action) -> the write body type, ``None`` (no
 # schema) or ``PER_REQUEST``: decided once per class and action.
 _write_bodies: dict[tuple[Any, ...], Any] = {}
@@ -454,9 +516,17 @@ class GenericView:
         return signature.replace(parameters=params)
 
     # --- per-request helpers -------------------------------------------------------------
-    async def get_queryset(self) -> Any:
-        """A fresh clone of ``queryset`` (or of ``model``'s default manager), per call;
-        overrides may be sync or async (``await super().get_queryset()`` in an async one)."""
+    def get_queryset(self) -> Any:
+        """A fresh clone of ``queryset`` (or of ``model``'s default manager), per call.
+
+        Awaitable in an ``async`` handler (``await self.get_queryset()``), the queryset
+        itself in a sync one. Overrides may be sync (``return
+        super().get_queryset().filter(...)``, as in DRF) or async (``await
+        super().get_queryset()``)."""
+        queryset = self._declared_queryset()
+        return _ready(queryset) if self._answers_later() else queryset
+
+    def _declared_queryset(self) -> Any:
         if self.queryset is not None:
             return self.queryset.all()
         if self.model is not None:
@@ -466,22 +536,65 @@ class GenericView:
             "`model = Model`, or override `get_queryset()`"
         )
 
-    async def _queryset(self) -> Any:
-        result = self.get_queryset()
+    def _answers_later(self) -> bool:
+        """True when a hook must return an awaitable: on the event loop, except inside a
+        sync override the plugin is calling there."""
+        return _loop_running() and not self.__dict__.get(_SYNC_OVERRIDE)
+
+    async def _call_sync_override(self, method: Callable[..., Any], *args: Any) -> Any:
+        """Call a sync override of a queryset hook on the event loop: ``super()`` inside it
+        answers plainly. A ``self.request.user`` it reads is loaded first if Django refuses
+        the synchronous load here."""
+        self.__dict__[_SYNC_OVERRIDE] = True
+        try:
+            try:
+                result = method(*args)
+            except SynchronousOnlyOperation:
+                await self.request.auser()
+                result = method(*args)
+        finally:
+            self.__dict__[_SYNC_OVERRIDE] = False
         return await result if inspect.isawaitable(result) else result
+
+    async def _queryset(self) -> Any:
+        own = type(self).get_queryset
+        if own is GenericView.get_queryset:
+            return self._declared_queryset()
+        if inspect.iscoroutinefunction(own):
+            return await self.get_queryset()
+        return await self._call_sync_override(self.get_queryset)
+
+    def _queryset_now(self) -> Any:
+        """``get_queryset()`` in a worker thread (an async override runs on the loop)."""
+        if type(self).get_queryset is GenericView.get_queryset:
+            return self._declared_queryset()
+        return _settle(self.get_queryset())
 
     async def _filtered(self, queryset: Any) -> Any:
-        result = self.filter_queryset(queryset)
-        return await result if inspect.isawaitable(result) else result
+        own = type(self).filter_queryset
+        if own is GenericView.filter_queryset:
+            return self._filter(queryset)
+        if inspect.iscoroutinefunction(own):
+            return await self.filter_queryset(queryset)
+        return await self._call_sync_override(self.filter_queryset, queryset)
 
-    async def filter_queryset(self, queryset: Any) -> Any:
+    def filter_queryset(self, queryset: Any) -> Any:
         """Apply the declared ``filterset_fields``/``search_fields``/``ordering_fields`` and
-        ``ordering``.
+        ``ordering`` (awaitable in an ``async`` handler, plain in a sync one).
 
         A class without the CRUD mixins that declares none of them gets ``queryset``
         unchanged: its handlers read their own query parameters (``?ordering=`` may be
-        theirs). The mixins' ``list`` refuses an ``?ordering=`` nothing allows (400).
+        theirs). The mixins' ``list`` refuses an ``?ordering=`` nothing allows (400). In a
+        sync handler it also takes what an ``async`` override of ``get_queryset`` returned
+        (``self.filter_queryset(self.get_queryset())``) and runs it on the event loop.
         """
+        if self._answers_later():
+            return _ready(self._filter(queryset))
+        if not _loop_running():
+            queryset = _settle(queryset)
+        return self._filter(queryset)
+
+    def _filter(self, queryset: Any) -> Any:
         if not isinstance(queryset, models.QuerySet):
             return queryset
         spec = filter_spec_of(type(self), queryset.model)
@@ -491,12 +604,19 @@ class GenericView:
         known = route.meta.get(KNOWN_QUERY, frozenset()) if route is not None else ()
         return spec.apply(queryset, self.request.query, frozenset(known))
 
-    async def get_object(self, pk: Any = None, **lookup: Any) -> Any:
+    def get_object(self, pk: Any = None, **lookup: Any) -> Any:
         """One object of ``get_queryset()`` by ``pk``/``lookup``, else by the URL's lookup
         value. A missing object, or a value the column cannot hold, is a 404.
 
         The route's ``object_checks`` (the guards' ``has_object_permission``) run on the
-        object before it is returned; a refusal raises 401/403."""
+        object before it is returned; a refusal raises 401/403. Awaitable in an ``async``
+        handler (``await self.get_object()``); in a sync handler the object itself."""
+        lookup = self._lookup(pk, lookup)
+        if _loop_running():
+            return self._aget_object(lookup)
+        return self._get_object_now(lookup)
+
+    def _lookup(self, pk: Any, lookup: dict[str, Any]) -> dict[str, Any]:
         field = self.get_lookup_field()
         lookup = {k: v for k, v in lookup.items() if v is not None}
         if pk is not None:
@@ -508,26 +628,41 @@ class GenericView:
                     f"no {{{field}}} parameter"
                 )
             lookup = {field: self.kwargs[field]}
+        return lookup
+
+    async def _aget_object(self, lookup: dict[str, Any]) -> Any:
         queryset = await self._queryset()
-        model = queryset.model
-
-        def fetch() -> Any:
-            # A value the column cannot hold (``"abc"`` for an integer, a bad UUID, an
-            # out-of-range number) names no object either: 404, never a 500.
-            try:
-                return queryset.get(**lookup)
-            except (model.DoesNotExist, ValidationError, ValueError, TypeError, OverflowError):
-                raise NotFound(detail=f"{model.__name__} not found") from None
-
-        obj = await runner_for(queryset.db).read(fetch)
+        obj = await runner_for(queryset.db).read(_fetch, queryset, lookup)
         await self.check_object_permissions(obj)
         return obj
+
+    def _get_object_now(self, lookup: dict[str, Any]) -> Any:
+        """``get_object`` in a worker thread (a sync handler): the query runs here, the
+        object checks on the event loop."""
+        obj = _fetch(self._queryset_now(), lookup)
+        route = getattr(self.request, "route", None)
+        if route is not None and route.object_checks:
+            async_to_sync(self.check_object_permissions)(obj)
+        return obj
+
+    async def _object(self, kwargs: dict[str, Any]) -> Any:
+        """``get_object(**kwargs)`` for the CRUD actions, whatever kind the override is: a
+        sync one (DRF's ``def get_object(self)``) runs in a worker thread."""
+        # hot path
+        own = type(self).get_object
+        if own is GenericView.get_object:
+            return await self._aget_object(self._lookup(None, kwargs))
+        args = {} if _takes_no_lookup(own) else kwargs
+        if inspect.iscoroutinefunction(own):
+            return await self.get_object(**args)
+        result = await sync_to_async(self.get_object, thread_sensitive=False)(**args)
+        return await result if inspect.isawaitable(result) else result
 
     async def _get_checked(self, kwargs: dict[str, Any]) -> Any:
         """``get_object(**kwargs)``, with the route's object checks passed for it even when
         an overridden ``get_object`` did not run them (it loaded the object another way)."""
         # hot path
-        obj = await self.get_object(**kwargs)
+        obj = await self._object(kwargs)
         route = self.request.route
         checks = route is not None and route.object_checks
         if checks and self.__dict__.get("_bolt_checked") is not obj:
@@ -541,6 +676,46 @@ class GenericView:
             await chosen_serializer(self, action)
         except Exception:
             pass
+
+    # --- answers ---------------------------------------------------------------------------
+    def get_serializer(
+        self, instance: Any = None, *args: Any, many: bool = False, **kwargs: Any
+    ) -> Any:
+        """``instance`` as the current action's schema (``get_serializer_class()``): a Struct,
+        or a list of them for a queryset or ``many=True``. Return it from the handler as it
+        is (there is no ``.data``).
+
+        DRF's ``get_serializer(data=...)`` validation is refused with an explanation: the
+        body arrives validated as the handler's ``data``. On the event loop a conversion
+        that needs the database (a queryset, a list, relations to load) cannot run: use
+        ``await self.aget_serializer(...)`` there."""
+        if args or kwargs or instance is None:
+            raise TypeError(_GET_SERIALIZER_DATA.format(cls=type(self).__qualname__))
+        schema = self.get_serializer_class(getattr(self, "action", None))
+        if not _loop_running():
+            return _serialize(instance, schema, many)
+        refusal = TypeError(
+            f"{type(self).__qualname__}.get_serializer() in an async handler can only convert "
+            "one model instance whose schema reads no relation; use `await "
+            "self.aget_serializer(...)` (it reads in the ORM thread)"
+        )
+        if many or not isinstance(instance, models.Model):
+            raise refusal
+        try:
+            return to_struct(instance, schema)
+        except SynchronousOnlyOperation:
+            raise refusal from None
+
+    async def aget_serializer(self, instance: Any, *, many: bool = False) -> Any:
+        """``get_serializer`` for ``async`` handlers: any conversion, in the ORM thread."""
+        schema = self.get_serializer_class(getattr(self, "action", None))
+        if isinstance(instance, models.QuerySet):
+            alias = instance.db
+        elif isinstance(instance, models.Model):
+            alias = instance._state.db or DEFAULT_DB_ALIAS
+        else:
+            alias = DEFAULT_DB_ALIAS
+        return await runner_for(alias).read(_serialize, instance, schema, many)
 
     def get_serializer_class(self, action: str | None = None) -> Any:
         """The schema of an action (``*_serializer_class`` chain, then an automatic model
@@ -763,6 +938,25 @@ class GenericView:
             cached = set(raw) if isinstance(raw, dict) else set()
             self.__dict__["_bolt_present"] = cached
         return cached
+
+
+def _fetch(queryset: Any, lookup: dict[str, Any]) -> Any:
+    """``queryset.get(**lookup)``; a value the column cannot hold (``"abc"`` for an
+    integer, a bad UUID, an out-of-range number) names no object either: 404, never a 500."""
+    model = queryset.model
+    try:
+        return queryset.get(**lookup)
+    except (model.DoesNotExist, ValidationError, ValueError, TypeError, OverflowError):
+        raise NotFound(detail=f"{model.__name__} not found") from None
+
+
+def _serialize(instance: Any, schema: Any, many: bool) -> Any:
+    """Model instances → ``schema`` (off the event loop: it may query)."""
+    if isinstance(instance, models.QuerySet):
+        return to_structs(with_relations(instance, schema), schema)
+    if many:
+        return [to_struct(item, schema) for item in instance]
+    return to_struct(instance, schema)
 
 
 _specs: dict[tuple[type, type], FilterSpec] = {}

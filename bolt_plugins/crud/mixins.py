@@ -77,7 +77,7 @@ class RetrieveMixin(GenericView):
                 result = await runner_for(alias).read(prepared[0].fetch_one, alias, prepared[1])
                 if result is not FALLBACK:
                     return result
-        instance = await self.get_object(**kwargs)
+        instance = await self._object(kwargs)
         if checks and self.__dict__.get("_bolt_checked") is not instance:
             await self.check_object_permissions(instance)
         if not isinstance(instance, models.Model):
