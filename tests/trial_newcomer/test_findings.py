@@ -72,15 +72,6 @@ def test_create_jwt_for_user_in_an_async_login_handler() -> None:
     assert response.status_code == 200, response.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bolt_plugins/crud/generics.py:434/471 get_queryset()/get_object() are "
-    "`async def` only: a DRF-style sync handler (`def publish(self, request, pk=None)`, run "
-    "in a worker thread) gets a coroutine and fails with AttributeError (500, plus a "
-    "'never awaited' warning). Fix: return the plain result when called from a sync "
-    "handler (no running loop in this thread: run the ORM work directly), or refuse sync "
-    "handlers of GenericView classes that call them at startup.",
-)
 def test_sync_drf_action_calling_get_object() -> None:
     ada = _user("ada")
     article = Article.objects.create(title="t")
@@ -106,14 +97,6 @@ def test_sync_drf_action_calling_get_object() -> None:
     assert response.status_code == 200, response.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bolt_plugins/crud/generics.py GenericView has no get_serializer(): the DRF "
-    "habit `self.get_serializer(obj)` is an AttributeError (500). Fix: "
-    "`get_serializer(instance=None, many=False)` returning "
-    "`self.get_serializer_class().dump(instance)` (dump_many for many=True; async variants "
-    "for querysets), or at least a clear error naming get_serializer_class().dump().",
-)
 def test_get_serializer_in_a_custom_action() -> None:
     article = Article.objects.create(title="t")
     api = BoltAPI()
