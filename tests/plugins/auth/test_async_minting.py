@@ -25,7 +25,9 @@ PERM = "auth.view_user"
 
 
 def login_api(**mint: Any) -> BoltAPI:
-    api = BoltAPI(plugins=["auth", "guards"], auth=[JWTAuthentication()])
+    # crud: sync handlers get Django's connection hygiene (a worker thread's connection is
+    # closed after the request, as under Django), as in any project using the ORM.
+    api = BoltAPI(plugins=["auth", "guards", "crud"], auth=[JWTAuthentication()])
 
     @api.post("/token", auth=[], guards=[])
     async def token(data: dict) -> dict:
