@@ -52,6 +52,9 @@ class ServerOptions:
     respawn: bool = True
     #: Serve ``STATIC_URL`` from the staticfiles finders in front of the application.
     static: bool = False
+    #: Seconds a stopping worker gets before it is killed (0: no limit). A worker stuck in
+    #: a request or in its lifespan shutdown must not keep the server from stopping.
+    shutdown_timeout: int = 30
 
     def __post_init__(self) -> None:
         problems = []
@@ -61,6 +64,8 @@ class ServerOptions:
             problems.append(f"workers must be at least 1, got {self.workers}")
         if self.threads < 1:
             problems.append(f"threads must be at least 1, got {self.threads}")
+        if self.shutdown_timeout < 0:
+            problems.append(f"shutdown timeout must be 0 or more, got {self.shutdown_timeout}")
         if self.log_level not in LOG_LEVELS:
             problems.append(f"log level must be one of {', '.join(LOG_LEVELS)}")
         if ":" not in self.target:
@@ -121,6 +126,7 @@ def build_server(options: ServerOptions) -> Any:
         "factory": factory,
         "reload": options.reload,
         "respawn_failed_workers": options.respawn,
+        "workers_kill_timeout": options.shutdown_timeout or None,
     }
     if options.access_log:
         kwargs["log_dictconfig"] = dev.access_log_config()

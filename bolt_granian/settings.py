@@ -22,6 +22,9 @@ class GranianSettings(PluginSettings):
     WORKERS: int = Field(default=1, ge=1)
     RUNTIME_THREADS: int = Field(default=1, ge=1)
     LOG_LEVEL: Literal["critical", "error", "warning", "warn", "info", "debug"] = "info"
+    #: Seconds a stopping worker gets to finish its requests and lifespan shutdown before it
+    #: is killed (0: wait as long as it takes).
+    SHUTDOWN_TIMEOUT: int = Field(default=30, ge=0)
 
 
 def granian_settings() -> GranianSettings:

@@ -147,7 +147,10 @@ def test_other_paths_reach_django(client: httpx.Client) -> None:
 def test_runbolt_stops_cleanly_on_signal(
     start_server: Callable[..., Server], sig: signal.Signals
 ) -> None:
-    server = start_server("runbolt", "--workers", "2", "--log-level", "info")
+    # A worker that does not stop within 10 s is killed (a stop bounded within the wait).
+    server = start_server(
+        "runbolt", "--workers", "2", "--log-level", "info", "--shutdown-timeout", "10"
+    )
     for _ in range(4):
         assert httpx.get(server.base_url + "/api/hello", timeout=5).status_code == 200
     server.signal(sig)
@@ -157,6 +160,24 @@ def test_runbolt_stops_cleanly_on_signal(
     assert "Granian shutdown completed" in output
     assert "Bolt server stopped." in output
     assert "Traceback" not in output
+    deadline = time.monotonic() + 10
+    while server.group_alive() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not server.group_alive(), "a worker outlived the server"
+
+
+def test_runbolt_kills_a_worker_stuck_in_shutdown(start_server: Callable[..., Server]) -> None:
+    """A worker whose lifespan shutdown never ends is killed after ``--shutdown-timeout``
+    seconds: a stuck worker does not keep the server (and a deploy) from stopping."""
+    server = start_server(
+        "runbolt", "--app", "tests.e2e.hanging_shutdown_app:app", "--shutdown-timeout", "1"
+    )
+    assert httpx.get(server.base_url + "/", timeout=5).text == "ok"
+    began = time.monotonic()
+    server.signal(signal.SIGTERM)
+    server.wait()
+    assert time.monotonic() - began < 10
+    assert "refused to gracefully stop" in server.output()
     deadline = time.monotonic() + 10
     while server.group_alive() and time.monotonic() < deadline:
         time.sleep(0.1)

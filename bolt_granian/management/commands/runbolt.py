@@ -43,6 +43,16 @@ def _positive(value: str) -> int:
     return number
 
 
+def _not_negative(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {number}")
+    return number
+
+
 def _port(value: str) -> int:
     try:
         number = int(value)
@@ -93,6 +103,12 @@ class Command(BaseCommand):
             "--no-respawn",
             action="store_true",
             help="Stop the server when a worker dies, instead of replacing the worker.",
+        )
+        parser.add_argument(
+            "--shutdown-timeout",
+            type=_not_negative,
+            help="Seconds a stopping worker gets to finish before it is killed; 0 waits as "
+            "long as it takes (default: BOLT_SHUTDOWN_TIMEOUT, 30).",
         )
         parser.add_argument(
             "--log-level",
@@ -148,6 +164,11 @@ class Command(BaseCommand):
             reload_paths=(Path(base_dir),) if base_dir else (),
             respawn=not opts.get("no_respawn"),
             static=static,
+            shutdown_timeout=(
+                conf.SHUTDOWN_TIMEOUT
+                if opts.get("shutdown_timeout") is None
+                else opts["shutdown_timeout"]
+            ),
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
