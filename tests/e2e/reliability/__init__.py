@@ -1,4 +1,4 @@
-"""Black-box reliability harness: the catalogue of RELIABILITY.md section 3 (cases 1-69)
+"""Black-box reliability harness: a catalogue of bad-input and fault cases (numbered 1-69)
 against a real Granian server on 127.0.0.1 serving ``app.py`` (every first-party plugin).
 
 One module per catalogue section: ``test_a_framing`` (1-12), ``test_b_bodies`` (13-29),
