@@ -251,7 +251,13 @@ def body_data(request: Request) -> Any:
     """
     body = request.body
     if not body:
-        if request.scope["method"] in _BODY_METHODS and _declares_body(request):
+        # Not read yet: the kernel's read assigns ``request.body`` (an empty chunked body or
+        # ``Content-Length: 00`` is read and empty, which is ``{}``, not this error).
+        if (
+            request.scope["method"] in _BODY_METHODS
+            and "body" not in vars(request)
+            and _declares_body(request)
+        ):
             raise RuntimeError(
                 "request.data was read before the request body: the kernel reads it just "
                 "before the handler, so middleware can read request.data only after "
