@@ -215,6 +215,11 @@ def guard_check(guard: Any) -> Any:
 
 
 def _has_own_request_rule(guard: Any) -> bool:
+    # A rule set on the instance (``self.has_permission = ...``) is one too: the request
+    # phase calls ``guard.has_permission``, which finds it before the class's default.
+    own = getattr(guard, "__dict__", None)
+    if own is not None and "has_permission" in own:
+        return True
     return type(guard).has_permission is not BaseGuard.has_permission
 
 

@@ -45,6 +45,7 @@ def check_guard(item: Any, where: str) -> None:
             f"{where}: {item!r} is not a guard (it needs has_permission(request), or be a "
             "function of the request)"
         )
+    _check_arity(item, where)
     empty = decides_nothing(item)
     if empty is not None:
         raise ImproperlyConfigured(
@@ -55,6 +56,29 @@ def check_guard(item: Any, where: str) -> None:
     if isinstance(item, AnyOf | AllOf):
         for member in item.guards:
             check_guard(member, where)
+
+
+def _check_arity(item: Any, where: str) -> None:
+    """Refuse rules that cannot be called as Bolt calls them: DRF's permission classes take
+    ``(request, view)`` and ``(request, view, obj)``, which would fail every request with a
+    ``TypeError`` (a 500) instead of stopping startup."""
+    rules = [("has_permission(request)", guard_check(item), 1)]
+    obj_rule = getattr(item, "has_object_permission", None)
+    if callable(obj_rule):
+        rules.append(("has_object_permission(request, obj)", obj_rule, 2))
+    for spelling, rule, count in rules:
+        try:
+            signature = inspect.signature(rule)
+        except (TypeError, ValueError):
+            continue  # a builtin or C callable: nothing to check
+        try:
+            signature.bind(*([None] * count))
+        except TypeError:
+            raise ImproperlyConfigured(
+                f"{where}: {item!r} cannot be called as {spelling}: its signature is "
+                f"{signature}. Bolt passes no view (DRF's permission classes take one): "
+                "write a Bolt guard (bolt.auth.BaseGuard)"
+            ) from None
 
 
 def refusal(request: Any, guard: Any, challenge: str) -> Exception:
