@@ -26,7 +26,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
         "pip install 'bolt-framework[testing]' (or pip install httpx)"
     ) from exc
 from asgiref.current_thread_executor import CurrentThreadExecutor
-from asgiref.sync import AsyncToSync
+from asgiref.sync import AsyncToSync, SyncToAsync
 
 from bolt.forced_auth import FORCED, switch_on
 
@@ -124,7 +124,33 @@ class _CallerPool(ThreadPoolExecutor):
                 return target.submit(fn, *args, **kwargs)
             except RuntimeError:  # the caller stopped waiting: run it on the pool
                 pass
-        return super().submit(fn, *args, **kwargs)
+        return super().submit(_then_close_stale, fn, *args, **kwargs)
+
+
+def _then_close_stale(fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+    """``fn`` on a pool thread, then Django's end-of-request connection hygiene there: with
+    ``CONN_MAX_AGE = 0`` no connection outlives the work, so none is left open on a thread
+    the test cannot reach (a test database would then refuse to be dropped)."""
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        _close_stale()
+
+
+def _close_stale() -> None:
+    if "django.db" not in sys.modules:
+        return
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        # Never a connection inside a transaction, nor one shared between threads (a test's
+        # in-memory SQLite database lives as long as its connection).
+        if conn.connection is None or conn.in_atomic_block or conn.allow_thread_sharing:
+            continue
+        try:
+            conn.close_if_unusable_or_obsolete()
+        except Exception:  # hygiene must not fail the test (pytest-django may block access)
+            pass
 
 
 class _Portal:
@@ -149,7 +175,10 @@ class _Portal:
 
     def run(self, coro: Any) -> Any:
         if not _in_transaction():
-            return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
+            try:
+                return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
+            finally:
+                _close_django_thread()
         caller = CurrentThreadExecutor(getattr(AsyncToSync.executors, "current", None))
         previous = self.pool.caller
         self.pool.caller = caller
@@ -170,6 +199,16 @@ class _Portal:
         self.thread.join(timeout=5)
         self.loop.close()
         self.pool.shutdown(wait=False)
+
+
+def _close_django_thread() -> None:
+    """Connection hygiene on the thread Django's own async ORM calls use
+    (``sync_to_async(thread_sensitive=True)`` outside any ``async_to_sync``: asgiref's one
+    process-wide thread), after a request: ``aauthenticate()`` or ``await Model.objects.aget()``
+    in a handler opened a connection there that nothing else would close."""
+    if "django.db" not in sys.modules:
+        return
+    SyncToAsync.single_thread_executor.submit(_close_stale).result(timeout=10)
 
 
 def _force(forced: tuple[Any, dict[str, Any] | None]) -> None:
