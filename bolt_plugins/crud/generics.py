@@ -37,6 +37,7 @@ list of them), which a handler returns as is.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 from asyncio import events
 from collections.abc import Awaitable, Callable
@@ -392,6 +393,27 @@ async def _ready_await(value: Awaitable[Any]) -> Any:
     return await value
 
 
+def _loop_aware(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    """A subclass's sync (DRF-style) override of ``get_queryset``/``filter_queryset``/
+    ``get_object``, made to answer like the hook it overrides: awaitable when an ``async``
+    handler calls it on the event loop (``await self.get_queryset()``), plain otherwise.
+    Queryset hooks run on the loop with ``super()`` answering plainly; ``get_object`` (which
+    queries) runs in a worker thread."""
+
+    @functools.wraps(func)
+    def hook(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if not _loop_running() or self.__dict__.get(_SYNC_OVERRIDE):
+            return func(self, *args, **kwargs)
+        if name == "get_object":
+            return sync_to_async(func, thread_sensitive=False)(self, *args, **kwargs)
+        return self._call_sync_override(functools.partial(func, self, **kwargs), *args)
+
+    hook._bolt_loop_aware = True  # type: ignore[attr-defined]
+    return hook
+
+
+_LOOP_AWARE_HOOKS = ("get_queryset", "filter_queryset", "get_object")
+
 _bare_get_object: dict[Any, bool] = {}
 
 
@@ -453,6 +475,16 @@ class GenericView:
     request: Request
     action: str | None
     kwargs: dict[str, Any]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in _LOOP_AWARE_HOOKS:
+            own = cls.__dict__.get(name)
+            if not inspect.isfunction(own) or inspect.iscoroutinefunction(own):
+                continue
+            if not getattr(own, "_bolt_loop_aware", False):
+                setattr(cls, name, _loop_aware(name, own))
+
     if TYPE_CHECKING:
         # Provided by the view class the hooks are combined with (``APIView``/``ViewSet``):
         # the object checks have one implementation, and the lookup field is routing.
@@ -545,6 +577,7 @@ class GenericView:
         """Call a sync override of a queryset hook on the event loop: ``super()`` inside it
         answers plainly. A ``self.request.user`` it reads is loaded first if Django refuses
         the synchronous load here."""
+        previous = self.__dict__.get(_SYNC_OVERRIDE, False)
         self.__dict__[_SYNC_OVERRIDE] = True
         try:
             try:
@@ -553,7 +586,7 @@ class GenericView:
                 await self.request.auser()
                 result = method(*args)
         finally:
-            self.__dict__[_SYNC_OVERRIDE] = False
+            self.__dict__[_SYNC_OVERRIDE] = previous
         return await result if inspect.isawaitable(result) else result
 
     async def _queryset(self) -> Any:

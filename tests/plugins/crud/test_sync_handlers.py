@@ -224,3 +224,47 @@ def test_get_serializer_with_data_explains_itself(caplog: Any) -> None:
     assert "get_serializer(data=...)" in caplog.text
     assert "create_object" in caplog.text
     assert not Article.objects.exists()
+
+
+def test_async_handlers_await_drf_style_sync_overrides() -> None:
+    """``await self.get_queryset()`` / ``await self.get_object()`` in an ``async`` handler
+    of a class whose overrides are DRF-style sync methods calling ``super()``: the override
+    runs (its ``super()`` answering plainly) and the handler gets its answer, never a 500."""
+    api = BoltAPI()
+
+    @api.viewset("/drafts")
+    class Drafts(ModelViewSet):
+        queryset = Article.objects.all()
+
+        def get_queryset(self):  # DRF style
+            return super().get_queryset().filter(status="draft").order_by("title")
+
+        def filter_queryset(self, queryset):
+            return super().filter_queryset(queryset).exclude(title="hidden")
+
+        def get_object(self):  # DRF style: reads self.kwargs
+            obj = super().get_object()
+            obj.title = obj.title.upper()
+            return obj
+
+        @action(detail=False, methods=["get"])
+        async def titles(self, request: Any) -> list:
+            queryset = await self.filter_queryset(await self.get_queryset())
+            return [a.title async for a in queryset]
+
+        @action(detail=True, methods=["get"])
+        async def shout(self, request: Any, pk: int) -> dict:
+            return {"title": (await self.get_object()).title}
+
+    for title, status in (("b", "draft"), ("a", "draft"), ("hidden", "draft"), ("c", "live")):
+        Article.objects.create(title=title, status=status)
+    pk = Article.objects.get(title="a").pk
+    live = Article.objects.get(title="c").pk
+    with TestClient(api) as client:
+        titles = client.get("/drafts/titles")
+        assert (titles.status_code, titles.json()) == (200, ["a", "b"]), titles.text
+        shout = client.get(f"/drafts/{pk}/shout")
+        assert (shout.status_code, shout.json()) == (200, {"title": "A"}), shout.text
+        assert client.get(f"/drafts/{live}/shout").status_code == 404
+        assert client.get(f"/drafts/{pk}").json()["title"] == "A"
+        assert [a["title"] for a in client.get("/drafts").json()] == ["a", "b"]
