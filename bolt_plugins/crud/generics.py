@@ -44,9 +44,9 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import msgspec
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import async_to_sync
 from django.core.exceptions import SynchronousOnlyOperation, ValidationError
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, models
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, models, router
 
 from bolt.bodies import json_extractor
 from bolt.exceptions import ImproperlyConfigured, NotFound, RequestValidationError
@@ -344,6 +344,8 @@ def _field_names(struct: type) -> dict[str, str]:
 
 
 _types: dict[type, dict[str, Any]] = {}
+# What a client's JSON can carry: the values whose type is checked here.
+_JSON_VALUES = (str, int, float, bool, list, dict)
 
 
 def _check_values(data: dict[str, Any], body: type) -> None:
@@ -356,8 +358,10 @@ def _check_values(data: dict[str, Any], body: type) -> None:
         types = _types[body] = {f.name: f.type for f in msgspec.structs.fields(body)}
     errors = []
     for name, value in data.items():
-        if value is None:
-            continue  # Django's own validation decides whether the column takes NULL
+        if value is None or value is msgspec.UNSET:
+            continue  # NULL: Django's own validation decides; UNSET: never written
+        if not isinstance(value, _JSON_VALUES):
+            continue  # a Python object a handler built (a date, a File): Django checks it
         try:
             msgspec.convert(value, types[name])
         except msgspec.ValidationError as exc:
@@ -405,7 +409,7 @@ def _loop_aware(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
         if not _loop_running() or self.__dict__.get(_SYNC_OVERRIDE):
             return func(self, *args, **kwargs)
         if name == "get_object":
-            return sync_to_async(func, thread_sensitive=False)(self, *args, **kwargs)
+            return self._in_orm_thread(functools.partial(func, self, *args, **kwargs))
         return self._call_sync_override(functools.partial(func, self, **kwargs), *args)
 
     hook._bolt_loop_aware = True  # type: ignore[attr-defined]
@@ -479,7 +483,15 @@ class GenericView:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         for name in _LOOP_AWARE_HOOKS:
-            own = cls.__dict__.get(name)
+            # The definition calls find first: the class's own, or a plain mixin's
+            # (``class V(OwnedMixin, ModelViewSet)``), above GenericView's.
+            own = None
+            for klass in cls.__mro__:
+                if klass is GenericView:
+                    break
+                if name in klass.__dict__:
+                    own = klass.__dict__[name]
+                    break
             if not inspect.isfunction(own) or inspect.iscoroutinefunction(own):
                 continue
             if not getattr(own, "_bolt_loop_aware", False):
@@ -688,7 +700,20 @@ class GenericView:
         args = {} if _takes_no_lookup(own) else kwargs
         if inspect.iscoroutinefunction(own):
             return await self.get_object(**args)
-        result = await sync_to_async(self.get_object, thread_sensitive=False)(**args)
+        result = await self._in_orm_thread(functools.partial(self.get_object, **args))
+        return await result if inspect.isawaitable(result) else result
+
+    async def _in_orm_thread(self, call: Callable[[], Any]) -> Any:
+        """A sync ``get_object`` override, run as any ORM unit is: in the ORM thread of the
+        class's database, with Django's connection hygiene around it."""
+        queryset = self.queryset
+        if queryset is not None:
+            alias = queryset.db
+        elif self.model is not None:
+            alias = router.db_for_read(self.model)
+        else:
+            alias = DEFAULT_DB_ALIAS
+        result = await runner_for(alias).read(call)
         return await result if inspect.isawaitable(result) else result
 
     async def _get_checked(self, kwargs: dict[str, Any]) -> Any:
@@ -741,7 +766,7 @@ class GenericView:
 
     async def aget_serializer(self, instance: Any, *, many: bool = False) -> Any:
         """``get_serializer`` for ``async`` handlers: any conversion, in the ORM thread."""
-        schema = self.get_serializer_class(getattr(self, "action", None))
+        schema = await chosen_serializer(self, getattr(self, "action", None))
         if isinstance(instance, models.QuerySet):
             alias = instance.db
         elif isinstance(instance, models.Model):

@@ -18,6 +18,7 @@ import pytest
 
 from bolt import BoltAPI
 from bolt.exceptions import Forbidden, ImproperlyConfigured
+from bolt.params import Body
 from bolt.testing import TestClient
 from bolt.views import (
     APIView,
@@ -324,3 +325,30 @@ def test_values_of_a_dict_written_through_the_helpers_are_type_checked() -> None
     assert patched.json()["detail"][0]["loc"] == ["body", "title"]
     assert Article.objects.get(pk=pk).title == "x"
     assert client.patch(f"/loose/{pk}", json={"title": "y"}).json()["title"] == "y"
+
+
+def test_a_dict_with_unset_values_writes_only_what_was_sent() -> None:
+    """A dict built from a partial Struct (``msgspec.structs.asdict``) carries ``UNSET`` for the
+    fields not sent: they are neither checked nor written."""
+
+    class Edit(msgspec.Struct):
+        title: str
+        content: str = ""
+
+    class AsDict(ViewSet):
+        queryset = Article.objects.all()
+        serializer_class = Pub
+        update_serializer_class = Edit
+
+        async def partial_update(self, request: Any, pk: int, data: Any = Body()):
+            obj = await self.get_object(pk)
+            sent = {"title": msgspec.UNSET, "content": msgspec.UNSET, **data}  # as asdict() gives
+            return await self.update_object(obj, sent, partial=True)
+
+    pk = Article.objects.create(title="a", content="keep").pk
+    api = BoltAPI()
+    api.viewset("/asdict")(AsDict)
+    with TestClient(api) as client:
+        r = client.patch(f"/asdict/{pk}", json={"title": "b"})
+    assert r.status_code == 200, r.text
+    assert (Article.objects.get(pk=pk).title, Article.objects.get(pk=pk).content) == ("b", "keep")

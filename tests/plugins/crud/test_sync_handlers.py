@@ -268,3 +268,65 @@ def test_async_handlers_await_drf_style_sync_overrides() -> None:
         assert client.get(f"/drafts/{live}/shout").status_code == 404
         assert client.get(f"/drafts/{pk}").json()["title"] == "A"
         assert [a["title"] for a in client.get("/drafts").json()] == ["a", "b"]
+
+
+class DraftsOnly:
+    """A plain DRF-style mixin (not a view class) with a sync override calling super()."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(status="draft").order_by("title")  # type: ignore[misc]
+
+
+def test_a_sync_override_from_a_plain_mixin_is_awaitable_too() -> None:
+    api = BoltAPI()
+
+    @api.viewset("/mixed")
+    class Mixed(DraftsOnly, ModelViewSet):
+        queryset = Article.objects.all()
+
+        @action(detail=False, methods=["get"])
+        async def titles(self, request: Any) -> list:
+            return [a.title async for a in await self.get_queryset()]
+
+    for title, status in (("b", "draft"), ("a", "draft"), ("c", "live")):
+        Article.objects.create(title=title, status=status)
+    with TestClient(api) as client:
+        titles = client.get("/mixed/titles")
+        assert (titles.status_code, titles.json()) == (200, ["a", "b"]), titles.text
+        assert [a["title"] for a in client.get("/mixed").json()] == ["a", "b"]
+
+
+def test_aget_serializer_with_a_chooser_reading_the_user(django_user_model: Any) -> None:
+    """``get_serializer_class()`` reading ``self.request.user`` in an ``async`` action that
+    answers with ``aget_serializer``: the user is loaded for it, never a 500."""
+    import msgspec
+
+    class Public(msgspec.Struct):
+        id: int
+        title: str
+
+    class Staff(msgspec.Struct):
+        id: int
+        title: str
+        status: str
+
+    api = BoltAPI(auth=[JWTAuthentication()])
+
+    @api.viewset("/chosen")
+    class Chosen(ModelViewSet):
+        queryset = Article.objects.all()
+        guards = [IsAuthenticated()]
+
+        def get_serializer_class(self, action: str | None = None) -> Any:
+            return Staff if self.request.user.is_staff else Public
+
+        @action(detail=False, methods=["get"])
+        async def everything(self, request: Any) -> Any:
+            return await self.aget_serializer(await self.get_queryset(), many=True)
+
+    row = Article.objects.create(title="t", status="secret")
+    user = django_user_model.objects.create_user("ann", password="pw-ann-123")
+    headers = {"Authorization": f"Bearer {create_jwt_for_user(user)}"}
+    with TestClient(api) as client:
+        r = client.get("/chosen/everything", headers=headers)
+    assert (r.status_code, r.json()) == (200, [{"id": row.pk, "title": "t"}]), r.text
