@@ -13,7 +13,7 @@ import contextlib
 import queue
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Literal
@@ -416,7 +416,83 @@ class TestResponse(httpx.Response):
 _STREAM = "bolt_stream"
 
 
-class TestClient(httpx.Client):
+class _BodyVerbs:
+    """``post``/``put``/``patch``/``delete`` of both test clients, with DRF ``APIClient``'s
+    habit: ``client.post(url, data, format="json")``. ``data`` may come second;
+    ``format="json"`` sends it as JSON, ``format="multipart"`` as a multipart form; without
+    ``format`` the arguments are httpx's. The sync client answers a response, the async one
+    an awaitable of it (its ``request``)."""
+
+    request: Callable[..., Any]
+
+    def _send(
+        self,
+        method: str,
+        url: httpx.URL | str,
+        data: Any,
+        format: BodyFormat | None,
+        json: Any,
+        files: Any,
+        content: Any,
+        kwargs: dict[str, Any],
+    ) -> Any:
+        return self.request(method, url, **_body(data, format, json, files, content), **kwargs)
+
+    def post(
+        self,
+        url: httpx.URL | str,
+        data: Any = None,
+        *,
+        format: BodyFormat | None = None,
+        json: Any = None,
+        files: Any = None,
+        content: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        return self._send("POST", url, data, format, json, files, content, kwargs)
+
+    def put(
+        self,
+        url: httpx.URL | str,
+        data: Any = None,
+        *,
+        format: BodyFormat | None = None,
+        json: Any = None,
+        files: Any = None,
+        content: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        return self._send("PUT", url, data, format, json, files, content, kwargs)
+
+    def patch(
+        self,
+        url: httpx.URL | str,
+        data: Any = None,
+        *,
+        format: BodyFormat | None = None,
+        json: Any = None,
+        files: Any = None,
+        content: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        return self._send("PATCH", url, data, format, json, files, content, kwargs)
+
+    def delete(
+        self,
+        url: httpx.URL | str,
+        data: Any = None,
+        *,
+        format: BodyFormat | None = None,
+        json: Any = None,
+        files: Any = None,
+        content: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        """DELETE may carry a body here, as in DRF's client."""
+        return self._send("DELETE", url, data, format, json, files, content, kwargs)
+
+
+class TestClient(_BodyVerbs, httpx.Client):
     """A synchronous HTTP client for a Bolt API (or any ASGI app)."""
 
     __test__ = False  # not a pytest test class
@@ -436,64 +512,6 @@ class TestClient(httpx.Client):
         if stream:
             request.extensions[_STREAM] = True
         return super().send(request, stream=stream, **kwargs)
-
-    # DRF APIClient's habit: ``client.post(url, data, format="json")``.
-    def post(
-        self,
-        url: httpx.URL | str,
-        data: Any = None,
-        *,
-        format: BodyFormat | None = None,
-        json: Any = None,
-        files: Any = None,
-        content: Any = None,
-        **kwargs: Any,
-    ) -> httpx.Response:
-        """httpx's ``post``; ``data`` may come second, and ``format="json"`` sends it as
-        JSON, ``format="multipart"`` as a multipart form (DRF ``APIClient``'s spelling)."""
-        return self.request("POST", url, **_body(data, format, json, files, content), **kwargs)
-
-    def put(
-        self,
-        url: httpx.URL | str,
-        data: Any = None,
-        *,
-        format: BodyFormat | None = None,
-        json: Any = None,
-        files: Any = None,
-        content: Any = None,
-        **kwargs: Any,
-    ) -> httpx.Response:
-        """As ``post``, with PUT."""
-        return self.request("PUT", url, **_body(data, format, json, files, content), **kwargs)
-
-    def patch(
-        self,
-        url: httpx.URL | str,
-        data: Any = None,
-        *,
-        format: BodyFormat | None = None,
-        json: Any = None,
-        files: Any = None,
-        content: Any = None,
-        **kwargs: Any,
-    ) -> httpx.Response:
-        """As ``post``, with PATCH."""
-        return self.request("PATCH", url, **_body(data, format, json, files, content), **kwargs)
-
-    def delete(
-        self,
-        url: httpx.URL | str,
-        data: Any = None,
-        *,
-        format: BodyFormat | None = None,
-        json: Any = None,
-        files: Any = None,
-        content: Any = None,
-        **kwargs: Any,
-    ) -> httpx.Response:
-        """As ``post``, with DELETE (which may carry a body here, as in DRF's client)."""
-        return self.request("DELETE", url, **_body(data, format, json, files, content), **kwargs)
 
     def force_authenticate(
         self, user: Any = None, *, context: dict[str, Any] | None = None
@@ -581,7 +599,7 @@ class _Lifespan:
             await self.task
 
 
-class AsyncTestClient(httpx.AsyncClient):
+class AsyncTestClient(_BodyVerbs, httpx.AsyncClient):
     """An ``httpx.AsyncClient`` for a Bolt API; ``async with`` runs the lifespan."""
 
     __test__ = False
@@ -590,70 +608,6 @@ class AsyncTestClient(httpx.AsyncClient):
         self.app = app
         self._lifespan: _Lifespan | None = None
         super().__init__(transport=httpx.ASGITransport(app=app), base_url=base_url, **kwargs)
-
-    # DRF APIClient's habit: ``client.post(url, data, format="json")``.
-    async def post(
-        self,
-        url: httpx.URL | str,
-        data: Any = None,
-        *,
-        format: BodyFormat | None = None,
-        json: Any = None,
-        files: Any = None,
-        content: Any = None,
-        **kwargs: Any,
-    ) -> httpx.Response:
-        """httpx's ``post``; ``data`` may come second, and ``format="json"`` sends it as
-        JSON, ``format="multipart"`` as a multipart form (DRF ``APIClient``'s spelling)."""
-        return await self.request(
-            "POST", url, **_body(data, format, json, files, content), **kwargs
-        )
-
-    async def put(
-        self,
-        url: httpx.URL | str,
-        data: Any = None,
-        *,
-        format: BodyFormat | None = None,
-        json: Any = None,
-        files: Any = None,
-        content: Any = None,
-        **kwargs: Any,
-    ) -> httpx.Response:
-        """As ``post``, with PUT."""
-        return await self.request("PUT", url, **_body(data, format, json, files, content), **kwargs)
-
-    async def patch(
-        self,
-        url: httpx.URL | str,
-        data: Any = None,
-        *,
-        format: BodyFormat | None = None,
-        json: Any = None,
-        files: Any = None,
-        content: Any = None,
-        **kwargs: Any,
-    ) -> httpx.Response:
-        """As ``post``, with PATCH."""
-        return await self.request(
-            "PATCH", url, **_body(data, format, json, files, content), **kwargs
-        )
-
-    async def delete(
-        self,
-        url: httpx.URL | str,
-        data: Any = None,
-        *,
-        format: BodyFormat | None = None,
-        json: Any = None,
-        files: Any = None,
-        content: Any = None,
-        **kwargs: Any,
-    ) -> httpx.Response:
-        """As ``post``, with DELETE (which may carry a body here, as in DRF's client)."""
-        return await self.request(
-            "DELETE", url, **_body(data, format, json, files, content), **kwargs
-        )
 
     async def __aenter__(self) -> AsyncTestClient:
         await super().__aenter__()
