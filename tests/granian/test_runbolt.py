@@ -135,6 +135,7 @@ def test_port_zero_is_allowed(served: list[ServerOptions]) -> None:
         (["--port", "http"], "--port: expected a port number, got 'http'"),
         (["--workers", "0"], "--workers: must be at least 1, got 0"),
         (["--threads", "-2"], "--threads: must be at least 1, got -2"),
+        (["--shutdown-timeout", "-1"], "--shutdown-timeout: must be at least 0, got -1"),
         (["--workers", "two"], "--workers: expected a whole number, got 'two'"),
         (["--log-level", "loud"], "--log-level: invalid choice: 'loud'"),
     ],
